@@ -1,0 +1,54 @@
+/** Runs one provider call as a takedown step: request id, cancellation, metrics, logs, failure mapping. */
+import { createHash } from 'node:crypto';
+import { Context, log } from '@temporalio/activity';
+import type { CallOptions, ProviderName, ProviderResult } from '../providers/types';
+import type { StepAction, StepRecord } from '../workflows/types';
+import { toStepFailure } from './failures';
+
+/**
+ * A request id in UUID form derived from the workflow run, the activity and the attempt, so an id
+ * a provider's support quotes can be traced back to one attempt (every attempt is logged with it).
+ */
+export function providerRequestId(info: { workflowExecution?: { workflowId: string; runId: string }; activityId: string; attempt: number }): string {
+  const { workflowId, runId } = info.workflowExecution ?? { workflowId: '', runId: '' };
+  const hex = createHash('sha256').update(`${workflowId}\n${runId}\n${info.activityId}\n${info.attempt}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Calls the provider once; returns the step record or throws the ApplicationFailure for Temporal. */
+export async function runProviderCall<R extends ProviderResult>(
+  provider: ProviderName,
+  action: StepAction | 'FindSessions',
+  call: (options: CallOptions) => Promise<R>,
+): Promise<R & { attempts: number }> {
+  const context = Context.current();
+  const { attempt } = context.info;
+  const requestId = providerRequestId(context.info);
+  const started = performance.now();
+  const tags = { provider, action };
+  try {
+    const result = await call({ signal: context.cancellationSignal, requestId });
+    const latencyMs = performance.now() - started;
+    context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome').add(1, { ...tags, outcome: result.outcome });
+    context.metricMeter.createHistogram('takedown_step_latency', 'float', 'ms', 'Provider call latency').record(latencyMs, { ...tags, outcome: result.outcome });
+    log.info('provider call succeeded', { ...tags, outcome: result.outcome, attempt, providerCode: result.providerCode, requestId: result.requestId, latencyMs: Math.round(latencyMs) });
+    return { ...result, attempts: attempt };
+  } catch (err) {
+    const failure = toStepFailure(err, attempt);
+    context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome').add(1, { ...tags, outcome: 'failed' });
+    log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId });
+    throw failure;
+  }
+}
+
+/** The contract's step record for a successful call. */
+export function stepRecord(action: StepAction, result: ProviderResult & { attempts: number }, extra: Partial<StepRecord> = {}): StepRecord {
+  return {
+    action,
+    outcome: result.outcome,
+    attempts: result.attempts,
+    ...(result.requestId ? { providerRequestId: result.requestId } : {}),
+    providerCode: result.providerCode,
+    ...extra,
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Worker configuration from the environment (DESIGN.md "Running it") plus an optional JSON file
+ * for several apps. A bad or missing setting stops the worker with one line per problem; no
+ * message ever repeats a secret's value.
+ */
+import { readFileSync } from 'node:fs';
+import type { Duration } from '@temporalio/common';
+import { z } from 'zod';
+import type { StepRetry } from '../workflows/types';
+
+/** Documented per-app rate limits (requests per second), one task queue per bucket. */
+export const DOCUMENTED_RATE_LIMITS = {
+  zego: { DeleteStream: 10, StopMix: 100, KickoutUser: 50 },
+  /** ZEGO's test environment (`IsTest`) documents DeleteStream at 1/s; the others give no figure. */
+  zegoTest: { DeleteStream: 1, StopMix: 100, KickoutUser: 50 },
+  /** Agora Media Gateway: key delete and force disconnect share the Delete class; lists are queries. */
+  agora: { delete: 50, query: 100 },
+} as const;
+
+const secret = z.string().min(1, 'must not be empty');
+const durationText = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|seconds?|minutes?|hours?)$/, 'must be a duration such as 200ms, 10s or 5 minutes')
+  .transform((text) => text as Duration);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const rateOverrides = z.record(z.string(), z.number().positive('must be a positive number')).default({});
+
+const zegoApp = z.strictObject({
+  appId: z.number().int().min(1).max(4294967295),
+  serverSecret: secret,
+  isTest: z.boolean().default(false),
+  /** Per-bucket overrides, e.g. `{ "DeleteStream": 5 }`. */
+  rateLimits: rateOverrides,
+});
+
+const agoraAccount = z.strictObject({
+  customerId: secret,
+  customerSecret: secret,
+  /** App IDs served with this account; each gets its own rate-limited queues. Empty: any app, shared queues. */
+  appIds: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Agora App ID')).default([]),
+  rateLimits: rateOverrides,
+});
+
+const configFile = z.strictObject({
+  zego: z.array(zegoApp).default([]),
+  agora: z.array(agoraAccount).default([]),
+});
+
+export type ZegoAppSettings = z.output<typeof zegoApp>;
+export type AgoraAccountSettings = z.output<typeof agoraAccount>;
+
+export interface WorkerConfig {
+  temporal: { address: string; namespace: string };
+  /** Workflow task queue; activity queues are named under it. Default `takedown`. */
+  taskQueue: string;
+  zego: { apiUrl: string; operatorUserId: string; apps: ZegoAppSettings[] };
+  agora: { apiUrl: string; accounts: AgoraAccountSettings[] };
+  retry: StepRetry;
+  /** Task-queue rates are the provider limit times this, for headroom at the provider's end. Default 0.9. */
+  rateHeadroom: number;
+  /** Prometheus bind address, or undefined for no metrics endpoint. Default `127.0.0.1:9464`. */
+  metricsAddress?: string;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid worker configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TAKEDOWN_TASK_QUEUE: z.string().min(1).default('takedown'),
+  TAKEDOWN_CONFIG_FILE: z.string().optional(),
+  ZEGO_APP_ID: z.string().regex(/^\d{1,10}$/, 'must be a decimal ZEGO AppId').optional(),
+  ZEGO_SERVER_SECRET: secret.optional(),
+  ZEGO_IS_TEST: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  ZEGO_API_URL: httpUrl.default('https://rtc-api.zego.im'),
+  ZEGO_OPERATOR_USER_ID: z.string().min(1).max(64).default('takedown-operator'),
+  AGORA_CUSTOMER_ID: secret.optional(),
+  AGORA_CUSTOMER_SECRET: secret.optional(),
+  AGORA_APP_IDS: z.string().optional(),
+  AGORA_API_URL: httpUrl.default('https://api.agora.io'),
+  TAKEDOWN_RETRY_INITIAL_INTERVAL: durationText.default('200ms'),
+  TAKEDOWN_RETRY_MAXIMUM_INTERVAL: durationText.default('10s'),
+  TAKEDOWN_RETRY_MAXIMUM_ATTEMPTS: z.coerce.number().int().min(1, 'must be at least 1').default(50),
+  TAKEDOWN_STEP_BUDGET: durationText.default('5 minutes'),
+  TAKEDOWN_RATE_HEADROOM: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.9),
+  TAKEDOWN_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
+  TAKEDOWN_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+function issues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`);
+}
+
+function readConfigFile(file: string): { value?: z.output<typeof configFile>; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { problems: [`TAKEDOWN_CONFIG_FILE: cannot read ${file}: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const parsed = configFile.safeParse(raw);
+  return parsed.success ? { value: parsed.data, problems: [] } : { problems: issues(`${file}: `, parsed.error) };
+}
+
+/** Reads and checks the whole configuration; throws one ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(issues('', parsed.error));
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  const zegoApps: ZegoAppSettings[] = [];
+  if (e.ZEGO_APP_ID && e.ZEGO_SERVER_SECRET) {
+    zegoApps.push({ appId: Number(e.ZEGO_APP_ID), serverSecret: e.ZEGO_SERVER_SECRET, isTest: e.ZEGO_IS_TEST === 'true', rateLimits: {} });
+  } else if (e.ZEGO_APP_ID || e.ZEGO_SERVER_SECRET) {
+    problems.push(`${e.ZEGO_APP_ID ? 'ZEGO_SERVER_SECRET' : 'ZEGO_APP_ID'}: is required when ${e.ZEGO_APP_ID ? 'ZEGO_APP_ID' : 'ZEGO_SERVER_SECRET'} is set`);
+  }
+  const agoraAccounts: AgoraAccountSettings[] = [];
+  if (e.AGORA_CUSTOMER_ID && e.AGORA_CUSTOMER_SECRET) {
+    const appIds = (e.AGORA_APP_IDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = appIds.filter((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id));
+    if (bad.length) problems.push(`AGORA_APP_IDS: ${bad.length} entr${bad.length === 1 ? 'y is' : 'ies are'} not an Agora App ID`);
+    agoraAccounts.push({ customerId: e.AGORA_CUSTOMER_ID, customerSecret: e.AGORA_CUSTOMER_SECRET, appIds, rateLimits: {} });
+  } else if (e.AGORA_CUSTOMER_ID || e.AGORA_CUSTOMER_SECRET) {
+    problems.push(`${e.AGORA_CUSTOMER_ID ? 'AGORA_CUSTOMER_SECRET' : 'AGORA_CUSTOMER_ID'}: is required when ${e.AGORA_CUSTOMER_ID ? 'AGORA_CUSTOMER_ID' : 'AGORA_CUSTOMER_SECRET'} is set`);
+  }
+  if (e.TAKEDOWN_CONFIG_FILE) {
+    const file = readConfigFile(e.TAKEDOWN_CONFIG_FILE);
+    problems.push(...file.problems);
+    zegoApps.push(...(file.value?.zego ?? []));
+    agoraAccounts.push(...(file.value?.agora ?? []));
+  }
+
+  const seen = new Set<number>();
+  for (const app of zegoApps) {
+    if (seen.has(app.appId)) problems.push(`ZEGO app ${app.appId}: configured more than once`);
+    seen.add(app.appId);
+  }
+  if (agoraAccounts.filter((a) => a.appIds.length === 0).length > 1) {
+    problems.push('Agora: more than one account serves any App ID; list appIds for each account');
+  }
+  if (zegoApps.length === 0 && agoraAccounts.length === 0 && problems.length === 0) {
+    problems.push('no provider configured: set ZEGO_APP_ID and ZEGO_SERVER_SECRET, or AGORA_CUSTOMER_ID and AGORA_CUSTOMER_SECRET (or TAKEDOWN_CONFIG_FILE)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const metrics = e.TAKEDOWN_METRICS_ADDRESS.trim();
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    taskQueue: e.TAKEDOWN_TASK_QUEUE,
+    zego: { apiUrl: e.ZEGO_API_URL, operatorUserId: e.ZEGO_OPERATOR_USER_ID, apps: zegoApps },
+    agora: { apiUrl: e.AGORA_API_URL, accounts: agoraAccounts },
+    retry: {
+      initialInterval: e.TAKEDOWN_RETRY_INITIAL_INTERVAL,
+      maximumInterval: e.TAKEDOWN_RETRY_MAXIMUM_INTERVAL,
+      maximumAttempts: e.TAKEDOWN_RETRY_MAXIMUM_ATTEMPTS,
+      budget: e.TAKEDOWN_STEP_BUDGET,
+    },
+    rateHeadroom: e.TAKEDOWN_RATE_HEADROOM,
+    metricsAddress: metrics === '' || metrics === 'off' ? undefined : metrics,
+    logLevel: e.TAKEDOWN_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,92 @@
+/** Builds the takedown workers from a configuration: the workflow queue and the rate-limited activity queues. */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { AgoraClient } from '../providers/agora';
+import { ZegoClient } from '../providers/zego';
+import type { WorkerConfig } from './config';
+import { activityQueues, routeFor, type ActivityQueue } from './routes';
+
+export interface TakedownWorkersOptions {
+  connection: NativeConnection;
+  config: WorkerConfig;
+  /** Pre-bundled workflow code (tests bundle once per file). Default: bundle `src/workflows` at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Extra options for every worker (identity, tuning). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface TakedownWorkers {
+  workers: Worker[];
+  queues: ActivityQueue[];
+  /** Runs every worker until all stop; if one fails, the others are shut down too. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+function providerClients(config: WorkerConfig) {
+  const zego = config.zego.apps.length
+    ? new ZegoClient({
+        baseUrl: config.zego.apiUrl,
+        operatorUserId: config.zego.operatorUserId,
+        apps: config.zego.apps.map(({ appId, serverSecret, isTest }) => ({ appId, serverSecret, isTest })),
+      })
+    : undefined;
+  const agora = config.agora.accounts.map((account) => ({
+    appIds: account.appIds,
+    client: new AgoraClient({ baseUrl: config.agora.apiUrl, customerId: account.customerId, customerSecret: account.customerSecret }),
+  }));
+  const agoraFor = (appId: string) =>
+    (agora.find((a) => a.appIds.includes(appId)) ?? agora.find((a) => a.appIds.length === 0))?.client;
+  const close = async () => {
+    await Promise.all([zego?.close(), ...agora.map((a) => a.client.close())]);
+  };
+  return { zego, agoraFor, close };
+}
+
+export async function createTakedownWorkers(options: TakedownWorkersOptions): Promise<TakedownWorkers> {
+  const { connection, config } = options;
+  const clients = providerClients(config);
+  const activities = createActivities({
+    zego: clients.zego,
+    agoraFor: clients.agoraFor,
+    routeFor: (provider, appId) => routeFor(config, provider, appId),
+  });
+  const common = { connection, namespace: config.temporal.namespace, ...options.workerOptions };
+
+  const main = await Worker.create({
+    ...common,
+    taskQueue: config.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    // Only the local `resolveRoute` runs here; provider calls go to the rate-limited queues.
+    activities,
+  });
+  const queues = activityQueues(config);
+  const activityWorkers = await Promise.all(
+    queues.map((queue) =>
+      Worker.create({ ...common, taskQueue: queue.name, activities, maxTaskQueueActivitiesPerSecond: queue.ratePerSecond }),
+    ),
+  );
+  const workers = [main, ...activityWorkers];
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  return {
+    workers,
+    queues,
+    shutdown,
+    async run() {
+      try {
+        await Promise.all(
+          workers.map((w) =>
+            w.run().catch((err: unknown) => {
+              shutdown();
+              throw err;
+            }),
+          ),
+        );
+      } finally {
+        await clients.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** Workflow entry points registered by the worker. */
+export { takedown } from './takedown';

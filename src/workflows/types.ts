@@ -1,0 +1,95 @@
+import type { Duration } from '@temporalio/common';
+
+/** Shapes of the contract (DESIGN.md "What it returns") and of the status the workflow keeps. */
+
+export const StepAction = {
+  DeleteStreamKey: 'DeleteStreamKey',
+  ForceDisconnect: 'ForceDisconnect',
+  DeleteStream: 'DeleteStream',
+  StopMix: 'StopMix',
+  KickoutUser: 'KickoutUser',
+} as const;
+export type StepAction = (typeof StepAction)[keyof typeof StepAction];
+
+export const StepOutcome = {
+  done: 'done',
+  alreadyDone: 'already-done',
+  skipped: 'skipped',
+  planned: 'planned',
+} as const;
+export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
+
+/** One provider operation of a takedown. */
+export interface StepRecord {
+  action: StepAction;
+  outcome: StepOutcome;
+  /** Provider requests (activity attempts) the step took; 0 when no request was made. */
+  attempts: number;
+  /** ZEGO RequestId or Agora X-Request-ID of the last answer. */
+  providerRequestId?: string;
+  /** ZEGO `Code` or Agora HTTP status of the last answer. */
+  providerCode?: number;
+  /** The session a ForceDisconnect step ended. */
+  sid?: string;
+  /** The mix task a StopMix step stopped. */
+  taskId?: string;
+}
+
+export const TakedownOutcome = {
+  enforced: 'enforced',
+  alreadyEnforced: 'already-enforced',
+  dryRun: 'dry-run',
+} as const;
+export type TakedownOutcome = (typeof TakedownOutcome)[keyof typeof TakedownOutcome];
+
+export interface TakedownResult {
+  violationId: string;
+  provider: 'zego' | 'agora';
+  outcome: TakedownOutcome;
+  steps: StepRecord[];
+  startedAt: string;
+  completedAt: string;
+}
+
+/** `type` of the ApplicationFailure that fails a takedown workflow. */
+export const TakedownFailureType = {
+  InvalidRequest: 'InvalidRequest',
+  ProviderRejected: 'ProviderRejected',
+  ProviderUnavailable: 'ProviderUnavailable',
+} as const;
+export type TakedownFailureType = (typeof TakedownFailureType)[keyof typeof TakedownFailureType];
+
+/** What the `status` query returns. Never contains a stream key. */
+export interface TakedownStatus {
+  phase: 'validating' | 'running' | 'completed' | 'failed';
+  violationId?: string;
+  provider?: 'zego' | 'agora';
+  appId?: string;
+  /** Human summary of the target, e.g. `room room-1 / stream stream-1` or `na stream key sha256:…`. */
+  target?: string;
+  dryRun?: boolean;
+  steps: StepRecord[];
+  /** The step running now. */
+  current?: StepAction;
+  outcome?: TakedownOutcome;
+  failure?: { type: TakedownFailureType; message: string };
+}
+
+/**
+ * How the worker wants a target's steps run: which task queue each rate-limit bucket uses and
+ * the retry budget. Returned by the `resolveRoute` local activity so routing follows worker config.
+ */
+export interface ProviderRoute {
+  /** Task queue per bucket, e.g. `{ DeleteStream: 'takedown/zego/123/DeleteStream' }`. */
+  queues: Record<string, string>;
+  retry: StepRetry;
+}
+
+export interface StepRetry {
+  /** First retry delay, e.g. `'200ms'`. */
+  initialInterval: Duration;
+  maximumInterval: Duration;
+  maximumAttempts: number;
+  /** Budget for all attempts of one step, e.g. `'5 minutes'`. */
+  budget: Duration;
+}
