@@ -3,7 +3,7 @@
  * takedown (`USE_EXISTING`) instead of racing it.
  */
 import { createHash } from 'node:crypto';
-import { type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { takedown } from './workflows';
 import { TAKEDOWN_WORKFLOW_TYPE } from './workflows/definitions';
 import { type TakedownRequest, type TakedownTarget, validateTakedownRequest } from './workflows/request';
@@ -56,7 +56,7 @@ export async function startTakedown(
   client: Client,
   request: TakedownRequest,
   options: StartTakedownOptions = {},
-): Promise<WorkflowHandle<typeof takedown>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof takedown>> {
   const validation = validateTakedownRequest(request);
   if (!validation.ok) throw new InvalidTakedownRequestError(validation.problems);
   const { target, violationId } = validation.request;

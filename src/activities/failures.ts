@@ -1,12 +1,10 @@
 /** The one place where a provider client's error becomes Temporal retry behaviour. */
 import { ApplicationFailure } from '@temporalio/common';
-import { log } from '@temporalio/activity';
 import {
   ProviderError,
   ProviderRateLimitedError,
   ProviderRejectedError,
   ProviderRequestError,
-  ProviderUnknownAnswerError,
 } from '../providers/errors';
 
 /** `type` of the retryable ApplicationFailures an activity throws (the non-retryable one is `ProviderRejected`). */
@@ -33,9 +31,6 @@ export function toStepFailure(err: unknown, attempt: number): unknown {
   if (err instanceof ProviderRateLimitedError) {
     const delayMs = err.retryAfterMs ?? rateLimitBackoffMs(attempt);
     return ApplicationFailure.create({ type: StepFailureType.ProviderRateLimited, message: err.message, nextRetryDelay: delayMs, details });
-  }
-  if (err instanceof ProviderUnknownAnswerError) {
-    log.warn('provider answered a code no table knows; retrying within the budget', { ...details[0], raw: err.raw });
   }
   return ApplicationFailure.create({ type: StepFailureType.ProviderTransient, message: err.message, details });
 }

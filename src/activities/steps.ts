@@ -1,6 +1,7 @@
 /** Runs one provider call as a takedown step: request id, cancellation, metrics, logs, failure mapping. */
 import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
+import { ProviderUnknownAnswerError } from '../providers/errors';
 import type { CallOptions, ProviderName, ProviderResult } from '../providers/types';
 import type { StepAction, StepRecord } from '../workflows/types';
 import { toStepFailure } from './failures';
@@ -36,7 +37,9 @@ export async function runProviderCall<R extends ProviderResult>(
   } catch (err) {
     const failure = toStepFailure(err, attempt);
     context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome').add(1, { ...tags, outcome: 'failed' });
-    log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId });
+    // An answer no code table knows is logged whole (provider answers carry no credentials).
+    const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
+    log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId, ...raw });
     throw failure;
   }
 }

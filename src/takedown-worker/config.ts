@@ -92,7 +92,7 @@ const envSchema = z.object({
 });
 
 function issues(prefix: string, error: z.ZodError): string[] {
-  return error.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`);
+  return error.issues.map((i) => `${prefix}${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
 }
 
 function readConfigFile(file: string): { value?: z.output<typeof configFile>; problems: string[] } {
@@ -103,7 +103,7 @@ function readConfigFile(file: string): { value?: z.output<typeof configFile>; pr
     return { problems: [`TAKEDOWN_CONFIG_FILE: cannot read ${file}: ${(err as Error).message.split('\n')[0]}`] };
   }
   const parsed = configFile.safeParse(raw);
-  return parsed.success ? { value: parsed.data, problems: [] } : { problems: issues(`${file}: `, parsed.error) };
+  return parsed.success ? { value: parsed.data, problems: [] } : { problems: issues(`TAKEDOWN_CONFIG_FILE ${file}: `, parsed.error) };
 }
 
 /** Reads and checks the whole configuration; throws one ConfigError listing every problem. */

@@ -1,0 +1,274 @@
+/**
+ * Agora REST client: Media Gateway ingress (stream keys, online streams) and the Channel
+ * Management kicking rule (agora.md §2–§7). HTTP Basic auth and an `X-Request-ID` on every call;
+ * the answer's HTTP status read through {@link AGORA_CODES}. Stream keys are credentials: they
+ * are URL-encoded into paths but never put in a message, and redacted from quoted answers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { ProviderHttp, headerValue, parseJsonBody, parseRetryAfter, parseShape, type HttpAnswer } from '../http';
+import { settle } from '../outcome';
+import { checkPathSegment, checkText, refuse, type CallContext } from '../request-checks';
+import { quoteProviderText, rawAnswer } from '../text';
+import type { CallOptions, HttpTimeouts, ProviderResult } from '../types';
+import { encodeQuery, pathOf } from '../url';
+import { ErrorBody, KickingRuleCreated, OnlineStream, OnlineStreamList } from './answers';
+import { AgoraOperation, classifyAgora } from './codes';
+import { AGORA_PRIVILEGES, AGORA_REGIONS, isAgoraPrivilege, isAgoraRegion, type AgoraPrivilege, type Region } from './regions';
+import type { AgoraSession } from './session';
+
+/** Agora's global REST host (agora.md §1). */
+export const DEFAULT_AGORA_BASE_URL = 'https://api.agora.io';
+
+/** What an `X-Request-ID` may hold: visible ASCII (a UUID, typically), so it is a valid header value. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** Largest kicking-rule `uid`: Agora integer UIDs are uint32 and must not be 0 (agora.md §7.1). */
+const MAX_AGORA_UID = 0xffffffff;
+
+export interface AgoraClientOptions {
+  /** API host. Default {@link DEFAULT_AGORA_BASE_URL}. */
+  baseUrl?: string;
+  /** RESTful API customer ID (Basic auth user). */
+  customerId: string;
+  /** RESTful API customer secret (Basic auth password). Never logged or put in a message. */
+  customerSecret: string;
+  /** Missing fields take `DEFAULT_HTTP_TIMEOUTS`. Agora suggests ≥ 20 s headers for kicking rules (agora.md §7.5). */
+  timeouts?: Partial<HttpTimeouts>;
+  /** Sends the requests instead of a pool of our own (tests: a `MockAgent`). Not closed by `close()`. */
+  dispatcher?: Dispatcher;
+  /** Current time in ms since the Unix epoch, for `Retry-After` dates. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** An App ID's Media Gateway in one region: keys and sessions are region-scoped. */
+export interface AgoraProjectRef {
+  appId: string;
+  region: Region;
+}
+
+/** A kicking rule (agora.md §7.1). At least one of `cname`, `uid`, `ip` is required. */
+export interface AgoraKickingRule {
+  appId: string;
+  /** Channel name; a rule with only `cname` bans everyone from the channel. */
+  cname?: string;
+  /** Integer UID, 1 to 4294967295. */
+  uid?: number;
+  ip?: string;
+  /** Ban duration, clamped by Agora to [10, 86430]; `0` kicks once. Absent: Agora's default, 3600 s. */
+  timeInSeconds?: number;
+  /** At least one. */
+  privileges: readonly AgoraPrivilege[];
+}
+
+interface AgoraContext extends CallContext {
+  provider: 'agora';
+  operation: AgoraOperation;
+}
+
+interface AgoraRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: Record<string, unknown>;
+  /** Values to redact from quoted answers besides the customer secret (the stream key). */
+  redact?: readonly string[];
+}
+
+/** An answer with the request id to report for it. */
+interface Exchange {
+  answer: HttpAnswer;
+  requestId: string;
+  redact: readonly string[];
+}
+
+/** Calls Agora's REST API with one account's credentials. */
+export class AgoraClient {
+  readonly #http: ProviderHttp;
+  readonly #authorization: string;
+  readonly #customerSecret: string;
+  readonly #now: () => number;
+
+  /** @throws TypeError for an empty customer id or secret (configuration errors). */
+  constructor(options: AgoraClientOptions) {
+    if (typeof options.customerId !== 'string' || options.customerId === '') {
+      throw new TypeError('Agora customerId must not be empty');
+    }
+    if (typeof options.customerSecret !== 'string' || options.customerSecret === '') {
+      throw new TypeError('Agora customerSecret must not be empty');
+    }
+    this.#authorization = `Basic ${Buffer.from(`${options.customerId}:${options.customerSecret}`, 'utf8').toString('base64')}`;
+    this.#customerSecret = options.customerSecret;
+    this.#now = options.now ?? Date.now;
+    this.#http = new ProviderHttp({
+      provider: 'agora',
+      baseUrl: options.baseUrl ?? DEFAULT_AGORA_BASE_URL,
+      timeouts: options.timeouts,
+      dispatcher: options.dispatcher,
+    });
+  }
+
+  /**
+   * DELETE `streamkeys/{key}` (agora.md §4.5): the key can no longer start a push; a push already
+   * running goes on until force-disconnected. `already-done` on 404 (key gone).
+   */
+  async deleteStreamKey(target: AgoraProjectRef & { streamKey: string }, opts: CallOptions = {}): Promise<ProviderResult> {
+    const ctx = context(AgoraOperation.deleteStreamKey);
+    const key = checkPathSegment(ctx, 'streamKey', target.streamKey);
+    const path = this.#ingressPath(ctx, target, 'streamkeys', key);
+    const exchange = await this.#send(ctx, { method: 'DELETE', path, redact: [key] }, opts);
+    return this.#result(ctx, exchange);
+  }
+
+  /**
+   * GET `online-streams[?channel=]` (agora.md §4.6): live sessions, in one channel when `channel`
+   * is given (an empty `channel` is treated as absent: a broader list is safe, a wrong filter is not).
+   */
+  async listOnlineStreams(
+    target: AgoraProjectRef & { channel?: string },
+    opts: CallOptions = {},
+  ): Promise<ProviderResult & { sessions: AgoraSession[] }> {
+    const ctx = context(AgoraOperation.listOnlineStreams);
+    let path = this.#ingressPath(ctx, target, 'online-streams');
+    if (target.channel !== undefined && checkText(ctx, 'channel', target.channel, true) !== '') {
+      path += `?${encodeQuery([['channel', target.channel]])}`;
+    }
+    const exchange = await this.#send(ctx, { method: 'GET', path }, opts);
+    const result = this.#result(ctx, exchange);
+    if (result.outcome === 'already-done') return { ...result, sessions: [] };
+    const { data } = parseShape(this.#answerContext(ctx, exchange), OnlineStreamList, parseJsonBody(ctx, exchange.answer));
+    return { ...result, sessions: data };
+  }
+
+  /**
+   * GET `online-streams/{sid}` (agora.md §4.7). A 404 (session ended or unknown) is `already-done`
+   * with no `session`.
+   */
+  async getOnlineStream(
+    target: AgoraProjectRef & { sid: string },
+    opts: CallOptions = {},
+  ): Promise<ProviderResult & { session?: AgoraSession }> {
+    const ctx = context(AgoraOperation.getOnlineStream);
+    const path = this.#ingressPath(ctx, target, 'online-streams', checkPathSegment(ctx, 'sid', target.sid));
+    const exchange = await this.#send(ctx, { method: 'GET', path }, opts);
+    const result = this.#result(ctx, exchange);
+    if (result.outcome === 'already-done') return result;
+    const { data } = parseShape(this.#answerContext(ctx, exchange), OnlineStream, parseJsonBody(ctx, exchange.answer));
+    return { ...result, session: data };
+  }
+
+  /**
+   * DELETE `online-streams/{sid}` (agora.md §4.8): the 200 means the disconnect command was sent.
+   * Delete the stream key first, or the encoder reconnects under a new sid. `already-done` on 404.
+   */
+  async forceDisconnect(target: AgoraProjectRef & { sid: string }, opts: CallOptions = {}): Promise<ProviderResult> {
+    const ctx = context(AgoraOperation.forceDisconnect);
+    const path = this.#ingressPath(ctx, target, 'online-streams', checkPathSegment(ctx, 'sid', target.sid));
+    const exchange = await this.#send(ctx, { method: 'DELETE', path }, opts);
+    return this.#result(ctx, exchange);
+  }
+
+  /**
+   * POST `/dev/v1/kicking-rule` (agora.md §7.1): body `appid`, `cname`, `uid`, `ip`,
+   * `time_in_seconds`, `privileges`, absent fields omitted. Not idempotent: a retry after a
+   * timeout or 5xx may create a second rule (Agora suggests listing rules first, §7.5).
+   */
+  async createKickingRule(rule: AgoraKickingRule, opts: CallOptions = {}): Promise<ProviderResult & { ruleId: number }> {
+    const ctx = context(AgoraOperation.createKickingRule);
+    const body = kickingRuleBody(ctx, rule);
+    const exchange = await this.#send(ctx, { method: 'POST', path: '/dev/v1/kicking-rule', body }, opts);
+    const result = this.#result(ctx, exchange);
+    const { id } = parseShape(this.#answerContext(ctx, exchange), KickingRuleCreated, parseJsonBody(ctx, exchange.answer));
+    return { ...result, ruleId: id };
+  }
+
+  /** Closes the connection pool; calls in flight finish first. */
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+
+  #ingressPath(ctx: AgoraContext, ref: AgoraProjectRef, ...rest: string[]): string {
+    if (!isAgoraRegion(ref.region)) refuse(ctx, `region must be one of ${AGORA_REGIONS.join(', ')}`);
+    const appId = checkPathSegment(ctx, 'appId', ref.appId);
+    return pathOf(ref.region, 'v1', 'projects', appId, 'rtls', 'ingress', ...rest);
+  }
+
+  async #send(ctx: AgoraContext, request: AgoraRequest, opts: CallOptions): Promise<Exchange> {
+    const sentId = opts.requestId === undefined || opts.requestId === '' ? randomUUID() : opts.requestId;
+    if (!REQUEST_ID.test(sentId)) refuse(ctx, 'requestId must be 1 to 128 visible ASCII characters');
+    const headers: Record<string, string> = {
+      authorization: this.#authorization,
+      accept: 'application/json',
+      'x-request-id': sentId,
+    };
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const answer = await this.#http.send({
+      operation: ctx.operation,
+      method: request.method,
+      path: request.path,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: opts.signal,
+    });
+    // Agora echoes the id (or makes one up) except on 401; fall back to the one we sent.
+    const requestId = headerValue(answer.headers, 'x-request-id') ?? sentId;
+    return { answer, requestId, redact: [this.#customerSecret, ...(request.redact ?? [])] };
+  }
+
+  /** `done` for 2xx; otherwise the status's row decides (already-done, or an error is thrown). */
+  #result(ctx: AgoraContext, { answer, requestId, redact }: Exchange): ProviderResult {
+    const status = answer.status;
+    if (status >= 200 && status <= 299) return { outcome: 'done', providerCode: status, requestId };
+    const message = ErrorBody.safeParse(tryJson(answer.text));
+    return settle(classifyAgora(ctx.operation, status), {
+      ...ctx,
+      codeLabel: 'HTTP',
+      code: status,
+      requestId,
+      quotedMessage: message.success ? quoteProviderText(message.data.message, redact) : undefined,
+      raw: rawAnswer(answer.text, redact),
+      retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'retry-after'), this.#now()),
+    });
+  }
+
+  #answerContext(ctx: AgoraContext, exchange: Exchange) {
+    return { ...ctx, providerCode: exchange.answer.status, requestId: exchange.requestId };
+  }
+}
+
+function kickingRuleBody(ctx: AgoraContext, rule: AgoraKickingRule): Record<string, unknown> {
+  const body: Record<string, unknown> = { appid: checkText(ctx, 'appid', rule.appId) };
+  if (rule.cname !== undefined) body.cname = checkText(ctx, 'cname', rule.cname);
+  if (rule.uid !== undefined) {
+    if (!Number.isInteger(rule.uid) || rule.uid < 1 || rule.uid > MAX_AGORA_UID) {
+      refuse(ctx, `uid must be an integer from 1 to ${MAX_AGORA_UID}`);
+    }
+    body.uid = rule.uid;
+  }
+  if (rule.ip !== undefined) body.ip = checkText(ctx, 'ip', rule.ip);
+  if (body.cname === undefined && body.uid === undefined && body.ip === undefined) {
+    // A rule with none of them has no documented meaning; it must not risk banning a whole app.
+    refuse(ctx, 'a kicking rule needs cname, uid or ip');
+  }
+  if (rule.timeInSeconds !== undefined) {
+    if (!Number.isInteger(rule.timeInSeconds) || rule.timeInSeconds < 0) refuse(ctx, 'time_in_seconds must be an integer ≥ 0');
+    body.time_in_seconds = rule.timeInSeconds;
+  }
+  const privileges = rule.privileges;
+  if (!Array.isArray(privileges) || privileges.length === 0 || !privileges.every(isAgoraPrivilege)) {
+    refuse(ctx, `privileges must be a non-empty list of ${AGORA_PRIVILEGES.join(', ')}`);
+  }
+  body.privileges = [...privileges];
+  return body;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function context(operation: AgoraOperation): AgoraContext {
+  return { provider: 'agora', operation };
+}

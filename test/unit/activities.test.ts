@@ -1,0 +1,134 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities, type ActivityDependencies } from '../../src/activities';
+import { rateLimitBackoffMs, toStepFailure } from '../../src/activities/failures';
+import { providerRequestId } from '../../src/activities/steps';
+import {
+  ProviderRateLimitedError,
+  ProviderRejectedError,
+  ProviderRequestError,
+  ProviderRetryableError,
+  ProviderTransportError,
+  ProviderUnknownAnswerError,
+} from '../../src/providers/errors';
+import type { CallOptions } from '../../src/providers/types';
+
+const fields = { provider: 'zego' as const, operation: 'DeleteStream', providerCode: 7, requestId: 'r-1' };
+
+describe('toStepFailure', () => {
+  it('makes rejections non-retryable ProviderRejected failures', () => {
+    for (const err of [new ProviderRejectedError('zego DeleteStream answered Code 2', fields), new ProviderRequestError('too many users', fields)]) {
+      const failure = toStepFailure(err, 1) as ApplicationFailure;
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect([failure.type, failure.nonRetryable, failure.message]).toEqual(['ProviderRejected', true, err.message]);
+      expect(failure.details?.[0]).toMatchObject({ providerCode: 7, requestId: 'r-1', code: err.code });
+    }
+  });
+
+  it('retries throttling after Retry-After, or a backoff of at least a second', () => {
+    const told = toStepFailure(new ProviderRateLimitedError('agora answered 429', { ...fields, retryAfterMs: 3000 }), 1) as ApplicationFailure;
+    expect([told.type, told.nonRetryable, told.nextRetryDelay]).toEqual(['ProviderRateLimited', false, 3000]);
+    const untold = toStepFailure(new ProviderRateLimitedError('zego answered 206', fields), 1) as ApplicationFailure;
+    expect(untold.nextRetryDelay).toBeGreaterThanOrEqual(1000);
+    expect(rateLimitBackoffMs(1, () => 0)).toBe(1000);
+    expect(rateLimitBackoffMs(3, () => 0)).toBe(4000);
+    expect(rateLimitBackoffMs(20, () => 0.999)).toBe(10_499);
+  });
+
+  it('retries transient, unknown and transport failures with plain backoff', () => {
+    for (const err of [
+      new ProviderRetryableError('busy', fields),
+      new ProviderTransportError('socket closed', fields),
+      new ProviderUnknownAnswerError('odd code', { ...fields, raw: '{"Code":7}' }),
+    ]) {
+      const failure = toStepFailure(err, 2) as ApplicationFailure;
+      expect([failure.type, failure.nonRetryable, failure.nextRetryDelay]).toEqual(['ProviderTransient', false, undefined]);
+    }
+  });
+
+  it('leaves errors that are not provider errors alone (cancellation, bugs)', () => {
+    const abort = new DOMException('aborted', 'AbortError');
+    expect(toStepFailure(abort, 1)).toBe(abort);
+  });
+});
+
+describe('providerRequestId', () => {
+  const info = { workflowExecution: { workflowId: 'wf', runId: 'run' }, activityId: '3', attempt: 1 };
+  it('is a UUID-shaped id, stable for one attempt and different for the next', () => {
+    const id = providerRequestId(info);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(providerRequestId(info)).toBe(id);
+    expect(providerRequestId({ ...info, attempt: 2 })).not.toBe(id);
+  });
+});
+
+describe('activities', () => {
+  const route = { queues: { DeleteStream: 'q' }, retry: { initialInterval: '1s', maximumInterval: '2s', maximumAttempts: 2, budget: '1m' } } as const;
+  function deps(overrides: Partial<ActivityDependencies> = {}): ActivityDependencies {
+    return { agoraFor: () => undefined, routeFor: () => undefined, ...overrides };
+  }
+
+  it('returns a step record with the attempt number and the provider request id', async () => {
+    const calls: CallOptions[] = [];
+    const zego = {
+      hasApp: (appId: number) => appId === 5,
+      deleteStream: async (_appId: number, _input: unknown, options: CallOptions) => {
+        calls.push(options);
+        return { outcome: 'already-done' as const, providerCode: 138, requestId: 'zego-req' };
+      },
+    };
+    const activities = createActivities(deps({ zego: zego as never }));
+    const env = new MockActivityEnvironment({ attempt: 3 });
+    const step = await env.run(activities.zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' });
+    expect(step).toEqual({ action: 'DeleteStream', outcome: 'already-done', attempts: 3, providerRequestId: 'zego-req', providerCode: 138 });
+    expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(calls[0]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('fails InvalidRequest for an app without credentials, before any call', async () => {
+    const activities = createActivities(deps({ zego: { hasApp: () => false } as never }));
+    const env = new MockActivityEnvironment();
+    await expect(env.run(activities.zegoKickoutUser, { appId: 9, roomId: 'r', userIds: ['u'] })).rejects.toMatchObject({
+      type: 'InvalidRequest',
+      message: 'no credentials configured for ZEGO app 9',
+      nonRetryable: true,
+    });
+    await expect(env.run(activities.resolveRoute, 'agora' as const, 'x')).rejects.toMatchObject({ type: 'InvalidRequest', message: 'no credentials configured for Agora app x' });
+  });
+
+  it('resolves the route from the worker configuration', async () => {
+    const activities = createActivities(deps({ routeFor: (provider, appId) => (provider === 'zego' && appId === '5' ? route : undefined) }));
+    await expect(new MockActivityEnvironment().run(activities.resolveRoute, 'zego' as const, '5')).resolves.toEqual(route);
+  });
+
+  it('keeps only the sessions of the stream key', async () => {
+    const agora = {
+      listOnlineStreams: async () => ({
+        outcome: 'done' as const,
+        providerCode: 200,
+        sessions: [
+          { sid: 'a', url: 'host:1935/live/the-key' },
+          { sid: 'b', url: 'host/live/other-key' },
+          { sid: 'c', url: 'host/live/the-key' },
+        ],
+      }),
+    };
+    const activities = createActivities(deps({ agoraFor: () => agora as never }));
+    const found = await new MockActivityEnvironment().run(activities.agoraFindSessions, { appId: 'a', region: 'na' as const, streamKey: 'the-key' });
+    expect(found).toEqual({ sids: ['a', 'c'] });
+  });
+
+  it('turns a provider rejection into a non-retryable ProviderRejected failure', async () => {
+    const agora = {
+      forceDisconnect: async () => {
+        throw new ProviderRejectedError('agora ForceDisconnect answered HTTP 403', { provider: 'agora', operation: 'ForceDisconnect', providerCode: 403 });
+      },
+    };
+    const activities = createActivities(deps({ agoraFor: () => agora as never }));
+    await expect(new MockActivityEnvironment().run(activities.agoraForceDisconnect, { appId: 'a', region: 'na' as const, sid: 's' })).rejects.toMatchObject({
+      type: 'ProviderRejected',
+      nonRetryable: true,
+      message: 'agora ForceDisconnect answered HTTP 403',
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/takedown-worker/config';
+import { activityQueues, routeFor } from '../../src/takedown-worker/routes';
+
+const zegoEnv = { ZEGO_APP_ID: '1234567890', ZEGO_SERVER_SECRET: 'zego-secret-value' };
+const agoraEnv = { AGORA_CUSTOMER_ID: 'customer', AGORA_CUSTOMER_SECRET: 'agora-secret-value' };
+
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({ ...zegoEnv });
+    expect(config.temporal).toEqual({ address: 'localhost:7233', namespace: 'default' });
+    expect(config.taskQueue).toBe('takedown');
+    expect(config.zego.apiUrl).toBe('https://rtc-api.zego.im');
+    expect(config.agora.apiUrl).toBe('https://api.agora.io');
+    expect(config.zego.apps).toEqual([{ appId: 1234567890, serverSecret: 'zego-secret-value', isTest: false, rateLimits: {} }]);
+    expect(config.metricsAddress).toBe('127.0.0.1:9464');
+  });
+
+  it('stops on no provider at all', () => {
+    expect(problems({})).toEqual([
+      'no provider configured: set ZEGO_APP_ID and ZEGO_SERVER_SECRET, or AGORA_CUSTOMER_ID and AGORA_CUSTOMER_SECRET (or TAKEDOWN_CONFIG_FILE)',
+    ]);
+  });
+
+  it('reports one line per problem and never repeats a secret', () => {
+    const env = { ZEGO_APP_ID: 'abc', AGORA_CUSTOMER_SECRET: 'agora-secret-value', TEMPORAL_ADDRESS: 'nope', TAKEDOWN_STEP_BUDGET: 'forever' };
+    let message = '';
+    try {
+      loadConfig(env);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(problems(env)).toEqual([
+      'TEMPORAL_ADDRESS: must be host:port',
+      'ZEGO_APP_ID: must be a decimal ZEGO AppId',
+      'TAKEDOWN_STEP_BUDGET: must be a duration such as 200ms, 10s or 5 minutes',
+    ]);
+    expect(message).not.toContain('agora-secret-value');
+  });
+
+  it('requires both halves of a credential', () => {
+    expect(problems({ ZEGO_APP_ID: '1' })).toEqual(['ZEGO_SERVER_SECRET: is required when ZEGO_APP_ID is set']);
+    expect(problems({ AGORA_CUSTOMER_SECRET: 'x' })).toEqual(['AGORA_CUSTOMER_ID: is required when AGORA_CUSTOMER_SECRET is set']);
+  });
+
+  it('adds apps from a config file and names its problems', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'takedown-config-'));
+    const good = path.join(dir, 'apps.json');
+    writeFileSync(good, JSON.stringify({ zego: [{ appId: 42, serverSecret: 's', isTest: true }], agora: [{ customerId: 'c', customerSecret: 's', appIds: ['app1'] }] }));
+    const config = loadConfig({ ...zegoEnv, TAKEDOWN_CONFIG_FILE: good });
+    expect(config.zego.apps.map((a) => a.appId)).toEqual([1234567890, 42]);
+    expect(config.agora.accounts[0]?.appIds).toEqual(['app1']);
+
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ zego: [{ appId: 'x', serverSecret: '' }], other: 1 }));
+    expect(problems({ TAKEDOWN_CONFIG_FILE: bad })).toEqual([
+      `TAKEDOWN_CONFIG_FILE ${bad}: zego.0.appId: Invalid input: expected number, received string`,
+      `TAKEDOWN_CONFIG_FILE ${bad}: zego.0.serverSecret: must not be empty`,
+      `TAKEDOWN_CONFIG_FILE ${bad}: Unrecognized key: "other"`,
+    ]);
+    expect(problems({ TAKEDOWN_CONFIG_FILE: path.join(dir, 'missing.json') })[0]).toMatch(/^TAKEDOWN_CONFIG_FILE: cannot read .*missing\.json: ENOENT/);
+  });
+
+  it('refuses a ZEGO app configured twice', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'takedown-config-'));
+    const file = path.join(dir, 'apps.json');
+    writeFileSync(file, JSON.stringify({ zego: [{ appId: 1234567890, serverSecret: 'other' }] }));
+    expect(problems({ ...zegoEnv, TAKEDOWN_CONFIG_FILE: file })).toEqual(['ZEGO app 1234567890: configured more than once']);
+  });
+});
+
+describe('activity queues and routes', () => {
+  it('gives each ZEGO app one queue per rate-limit bucket at the documented rate times headroom', () => {
+    const config = loadConfig({ ...zegoEnv, TAKEDOWN_RATE_HEADROOM: '0.5' });
+    expect(activityQueues(config)).toEqual([
+      { name: 'takedown/zego/1234567890/DeleteStream', provider: 'zego', appId: '1234567890', bucket: 'DeleteStream', ratePerSecond: 5 },
+      { name: 'takedown/zego/1234567890/StopMix', provider: 'zego', appId: '1234567890', bucket: 'StopMix', ratePerSecond: 50 },
+      { name: 'takedown/zego/1234567890/KickoutUser', provider: 'zego', appId: '1234567890', bucket: 'KickoutUser', ratePerSecond: 25 },
+    ]);
+  });
+
+  it('uses the test-environment limit for an IsTest app', () => {
+    const config = loadConfig({ ...zegoEnv, ZEGO_IS_TEST: 'true', TAKEDOWN_RATE_HEADROOM: '1' });
+    expect(activityQueues(config).find((q) => q.bucket === 'DeleteStream')?.ratePerSecond).toBe(1);
+  });
+
+  it('routes Agora apps to their own queues when listed, to shared ones otherwise', () => {
+    const listed = loadConfig({ ...agoraEnv, AGORA_APP_IDS: 'app1, app2' });
+    expect(routeFor(listed, 'agora', 'app2')?.queues).toEqual({ delete: 'takedown/agora/app2/delete', query: 'takedown/agora/app2/query' });
+    expect(routeFor(listed, 'agora', 'app3')).toBeUndefined();
+    const any = loadConfig({ ...agoraEnv });
+    expect(routeFor(any, 'agora', 'whatever')?.queues).toEqual({ delete: 'takedown/agora/any/delete', query: 'takedown/agora/any/query' });
+    expect(routeFor(any, 'zego', '1')).toBeUndefined();
+  });
+
+  it('carries the retry budget into the route', () => {
+    const config = loadConfig({ ...zegoEnv, TAKEDOWN_STEP_BUDGET: '30s', TAKEDOWN_RETRY_MAXIMUM_ATTEMPTS: '4' });
+    expect(routeFor(config, 'zego', '1234567890')?.retry).toEqual({ initialInterval: '200ms', maximumInterval: '10s', maximumAttempts: 4, budget: '30s' });
+  });
+});
