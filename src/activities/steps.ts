@@ -1,9 +1,9 @@
 /** Runs one provider call as a takedown step: request id, cancellation, metrics, logs, failure mapping. */
 import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
-import { ProviderUnknownAnswerError } from '../providers/errors';
+import { ProviderError, ProviderUnknownAnswerError } from '../providers/errors';
 import type { CallOptions, ProviderName, ProviderResult } from '../providers/types';
-import type { StepAction, StepRecord } from '../workflows/types';
+import type { StepAction, StepHeartbeat, StepRecord } from '../workflows/types';
 import { toStepFailure } from './failures';
 
 /**
@@ -36,6 +36,9 @@ export async function runProviderCall<R extends ProviderResult>(
     return { ...result, attempts: attempt };
   } catch (err) {
     const failure = toStepFailure(err, attempt);
+    // Recorded so that a step whose budget runs out can still name the provider's last answer:
+    // Temporal's timeout failure carries the last heartbeat, not the last attempt's error.
+    if (err instanceof ProviderError) context.heartbeat({ lastAnswer: err.message } satisfies StepHeartbeat);
     context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome').add(1, { ...tags, outcome: 'failed' });
     // An answer no code table knows is logged whole (provider answers carry no credentials).
     const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};

@@ -23,6 +23,7 @@ import { renderDetails, targetSummary } from './status';
 import {
   type ProviderRoute,
   type StepAction,
+  type StepHeartbeat,
   type StepRecord,
   TakedownFailureType,
   TakedownOutcome,
@@ -200,7 +201,12 @@ class Takedown {
     if (cause instanceof ApplicationFailure && (cause.type === TakedownFailureType.ProviderRejected || cause.type === TakedownFailureType.InvalidRequest)) {
       this.fail(cause.type, cause.message ?? `${provider} ${action} was rejected`, err);
     }
-    const last = cause instanceof TimeoutFailure ? `timed out (${cause.timeoutType})` : (cause?.message ?? 'unknown failure');
+    // When the budget runs out the cause is a timeout; the last answer comes from the step's heartbeat.
+    const lastAnswer = (cause instanceof TimeoutFailure ? (cause.lastHeartbeatDetails as StepHeartbeat | undefined) : undefined)?.lastAnswer;
+    const last =
+      cause instanceof TimeoutFailure
+        ? `timed out (${cause.timeoutType})${lastAnswer ? `; last answer: ${lastAnswer}` : ''}`
+        : (cause?.message ?? 'unknown failure');
     this.fail(TakedownFailureType.ProviderUnavailable, `${provider} ${action} did not succeed within the retry budget: ${last}`, err);
   }
 

@@ -93,3 +93,9 @@ export interface StepRetry {
   /** Budget for all attempts of one step, e.g. `'5 minutes'`. */
   budget: Duration;
 }
+
+/** What a provider step heartbeats when an attempt fails. */
+export interface StepHeartbeat {
+  /** The failed attempt's message: provider, operation and code. */
+  lastAnswer: string;
+}

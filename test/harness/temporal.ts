@@ -12,3 +12,16 @@ export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
 }
+
+/** Retries an assertion until it passes or `timeoutMs` runs out (then throws its last failure). */
+export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A takedown stack for one integration test file: the run's dev server, an in-process provider
+ * sandbox, and the real worker setup (all its queues) on a task queue of its own.
+ */
+import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTakedown } from '../../src/client';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
+import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
+import { loadConfig, type WorkerConfig } from '../../src/takedown-worker/config';
+import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
+import type { TakedownRequest } from '../../src/workflows/request';
+import { connectTestEnv, uniqueName } from './temporal';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  return bundle;
+}
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+
+export interface StackOptions {
+  /** Worker environment on top of the defaults (sandbox URLs, demo accounts, fast retries). */
+  env?: Record<string, string>;
+  sandbox?: SandboxOptions;
+}
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  sandbox: Sandbox;
+  config: WorkerConfig;
+  workers: TakedownWorkers;
+  start(request: TakedownRequest): ReturnType<typeof startTakedown>;
+  teardown(): Promise<void>;
+}
+
+/** Worker logs at ERROR only: expected retries would otherwise bury the test output. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Installed already by an earlier test file in this Jest worker process.
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  quietRuntime();
+  const env = await connectTestEnv();
+  const sandbox = await startSandbox({
+    zegoApps: [DEMO_ZEGO_APP],
+    agoraAccounts: [DEMO_AGORA_ACCOUNT],
+    encoderReconnectDelayMs: 20,
+    ...options.sandbox,
+  });
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS,
+    TAKEDOWN_TASK_QUEUE: uniqueName('takedown'),
+    ZEGO_APP_ID: String(DEMO_ZEGO_APP.appId),
+    ZEGO_SERVER_SECRET: DEMO_ZEGO_APP.serverSecret,
+    ZEGO_API_URL: sandbox.url,
+    AGORA_CUSTOMER_ID: DEMO_AGORA_ACCOUNT.customerId,
+    AGORA_CUSTOMER_SECRET: DEMO_AGORA_ACCOUNT.customerSecret,
+    AGORA_API_URL: sandbox.url,
+    TAKEDOWN_METRICS_ADDRESS: 'off',
+    TAKEDOWN_RETRY_INITIAL_INTERVAL: '50ms',
+    TAKEDOWN_RETRY_MAXIMUM_INTERVAL: '500ms',
+    ...options.env,
+  });
+  const workers = await createTakedownWorkers({
+    connection: env.nativeConnection,
+    config,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = workers.run();
+  return {
+    env,
+    sandbox,
+    config,
+    workers,
+    start: (request) => startTakedown(env.client, request, { taskQueue: config.taskQueue }),
+    async teardown() {
+      workers.shutdown();
+      await running;
+      await sandbox.close();
+      await env.teardown();
+    },
+  };
+}
