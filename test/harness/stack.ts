@@ -2,7 +2,7 @@
  * A takedown stack for one integration test file: the run's dev server, an in-process provider
  * sandbox, and the real worker setup (all its queues) on a task queue of its own.
  */
-import { DefaultLogger, Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTakedown } from '../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
@@ -10,7 +10,7 @@ import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accoun
 import { loadConfig, type WorkerConfig } from '../../src/takedown-worker/config';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
 import type { TakedownRequest } from '../../src/workflows/request';
-import { connectTestEnv, uniqueName } from './temporal';
+import { connectTestEnv, quietRuntime, uniqueName } from './temporal';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file. */
@@ -33,15 +33,6 @@ export interface Stack {
   workers: TakedownWorkers;
   start(request: TakedownRequest): ReturnType<typeof startTakedown>;
   teardown(): Promise<void>;
-}
-
-/** Worker logs at ERROR only: expected retries would otherwise bury the test output. */
-function quietRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // Installed already by an earlier test file in this Jest worker process.
-  }
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {

@@ -1,6 +1,7 @@
 /** Connects a test file to the run's dev server; every test gets its own task queue. */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   const address = process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS;
@@ -23,5 +24,14 @@ export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs =
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+}
+
+/** Worker logs at ERROR only: expected retries would otherwise bury the test output. */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // Installed already by an earlier test file in this Jest worker process.
   }
 }

@@ -1,0 +1,73 @@
+/**
+ * Records the histories that the replay test guards: one ZEGO and one Agora takedown run on a
+ * fresh dev server against the sandbox. Run after a deliberate workflow change:
+ * `npx tsx scripts/record-histories.ts`, then commit test/histories/.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { startTakedown } from '../src/client';
+import { startDevServer } from '../src/devstack/dev-server';
+import { provisionTemporalCli } from '../src/devstack/temporal-cli';
+import { startSandbox } from '../src/sandbox';
+import { DEMO_AGORA_ACCOUNT, DEMO_AGORA_APP_ID, DEMO_ZEGO_APP } from '../src/sandbox/demo-accounts';
+import { loadConfig } from '../src/takedown-worker/config';
+import { createTakedownWorkers } from '../src/takedown-worker/workers';
+import type { TakedownRequest } from '../src/workflows/request';
+
+async function main(): Promise<void> {
+  const server = await startDevServer({ cli: provisionTemporalCli(), lifetimeSeconds: 600 });
+  const sandbox = await startSandbox({ zegoApps: [DEMO_ZEGO_APP], agoraAccounts: [DEMO_AGORA_ACCOUNT] });
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: server.address,
+    ZEGO_APP_ID: String(DEMO_ZEGO_APP.appId),
+    ZEGO_SERVER_SECRET: DEMO_ZEGO_APP.serverSecret,
+    ZEGO_API_URL: sandbox.url,
+    AGORA_CUSTOMER_ID: DEMO_AGORA_ACCOUNT.customerId,
+    AGORA_CUSTOMER_SECRET: DEMO_AGORA_ACCOUNT.customerSecret,
+    AGORA_API_URL: sandbox.url,
+    TAKEDOWN_METRICS_ADDRESS: 'off',
+  });
+  const native = await NativeConnection.connect({ address: server.address });
+  const workers = await createTakedownWorkers({ connection: native, config });
+  const running = workers.run();
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+
+  await sandbox.control.seedZego({
+    appId: DEMO_ZEGO_APP.appId,
+    rooms: [{ roomId: 'room-1', users: ['host-42'], streams: [{ streamId: 'stream-1', userId: 'host-42' }] }],
+    mixTasks: [{ taskId: 'mix-7', ownerUserId: 'mix-owner', inputStreamIds: ['stream-1'] }],
+  });
+  await sandbox.control.seedAgora({ appId: DEMO_AGORA_APP_ID, region: 'na', streamKeys: [{ streamKey: 'recorded-key', channel: 'ch-1', uid: '7' }] });
+  const requests: Record<string, TakedownRequest> = {
+    'zego-takedown': {
+      violationId: 'clf-recorded-zego',
+      reason: 'violent content',
+      target: { provider: 'zego', appId: DEMO_ZEGO_APP.appId, roomId: 'room-1', streamId: 'stream-1', userId: 'host-42', mixTasks: [{ taskId: 'mix-7', userId: 'mix-owner' }] },
+    },
+    'agora-takedown': {
+      violationId: 'clf-recorded-agora',
+      target: { provider: 'agora', appId: DEMO_AGORA_APP_ID, region: 'na', streamKey: 'recorded-key', channel: 'ch-1' },
+    },
+  };
+  for (const [name, request] of Object.entries(requests)) {
+    const handle = await startTakedown(client, request);
+    await handle.result();
+    const file = path.join(__dirname, '..', 'test', 'histories', `${name}.json`);
+    writeFileSync(file, `${historyToJSON(await handle.fetchHistory())}\n`);
+    console.log(`recorded ${handle.workflowId} -> ${path.relative(process.cwd(), file)}`);
+  }
+  workers.shutdown();
+  await running;
+  await native.close();
+  await client.connection.close();
+  await sandbox.close();
+  await server.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
