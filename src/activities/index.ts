@@ -69,6 +69,13 @@ export function createActivities(deps: ActivityDependencies) {
       return stepRecord('DeleteStreamKey', result);
     },
 
+    /** The room's streams (DescribeSimpleStreamList). A read: no step record. */
+    async zegoListStreams(input: { appId: number; roomId: string }): Promise<{ streams: { streamId: string; userId: string }[] }> {
+      const client = zego(input.appId);
+      const result = await runProviderCall('zego', 'ListStreams', (o) => client.describeSimpleStreamList(input.appId, input, o));
+      return { streams: result.streams.map(({ streamId, userId }) => ({ streamId, userId })) };
+    },
+
     /** Live sessions pushed with this key (optionally within one channel). A read: no step record. */
     async agoraFindSessions(input: AgoraTargetRef & { streamKey: string; channel?: string }): Promise<{ sids: string[] }> {
       const client = agora(input.appId);
@@ -80,6 +87,30 @@ export function createActivities(deps: ActivityDependencies) {
       const client = agora(input.appId);
       const result = await runProviderCall('agora', 'ForceDisconnect', (o) => client.forceDisconnect(input, o));
       return stepRecord('ForceDisconnect', result, { sid: input.sid });
+    },
+
+    /** One session, or undefined once it has ended (404). A read: no step record. */
+    async agoraGetSession(input: AgoraTargetRef & { sid: string }): Promise<{ live: boolean; channel?: string; uid?: string }> {
+      const client = agora(input.appId);
+      const result = await runProviderCall('agora', 'GetSession', (o) => client.getOnlineStream(input, o));
+      return result.session ? { live: true, channel: result.session.channel, uid: result.session.uid } : { live: false };
+    },
+
+    /**
+     * A timed ban (kicking rule) on a channel user, for takedowns that must keep a publisher out.
+     * Not idempotent at the provider: a retry after a lost answer may create a second rule.
+     */
+    async agoraBanUser(input: {
+      appId: string;
+      cname: string;
+      uid: number;
+      seconds: number;
+    }): Promise<{ ruleId: number; attempts: number; providerRequestId?: string }> {
+      const client = agora(input.appId);
+      const result = await runProviderCall('agora', 'BanUser', (o) =>
+        client.createKickingRule({ appId: input.appId, cname: input.cname, uid: input.uid, timeInSeconds: input.seconds, privileges: ['join_channel'] }, o),
+      );
+      return { ruleId: result.ruleId, attempts: result.attempts, ...(result.requestId ? { providerRequestId: result.requestId } : {}) };
     },
   };
 }

@@ -19,7 +19,7 @@ export function providerRequestId(info: { workflowExecution?: { workflowId: stri
 /** Calls the provider once; returns the step record or throws the ApplicationFailure for Temporal. */
 export async function runProviderCall<R extends ProviderResult>(
   provider: ProviderName,
-  action: StepAction | 'FindSessions',
+  action: StepAction | 'FindSessions' | 'ListStreams' | 'GetSession' | 'BanUser',
   call: (options: CallOptions) => Promise<R>,
 ): Promise<R & { attempts: number }> {
   const context = Context.current();

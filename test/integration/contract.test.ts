@@ -141,3 +141,24 @@ describe.each([
     expect((await handle.describe()).typedSearchAttributes.get(TakedownOutcome)).toBe('ProviderUnavailable');
   });
 });
+
+describe('with a wrong ZEGO server secret', () => {
+  let wrong: Stack;
+  beforeAll(async () => {
+    wrong = await startStack({ env: { ZEGO_SERVER_SECRET: 'ffffffffffffffffffffffffffffffff' } });
+  });
+  afterAll(async () => {
+    await wrong?.teardown();
+  });
+
+  test('the signature is refused (100000005): ProviderRejected at the first attempt, secret never shown', async () => {
+    const roomId = uniqueName('room');
+    await wrong.sandbox.control.seedZego({ appId, rooms: [{ roomId, users: ['host'], streams: [{ streamId: 's', userId: 'host' }] }] });
+    const handle = await wrong.start({ violationId: uniqueName('clf'), target: { provider: 'zego', appId, roomId, streamId: 's', userId: 'host' } });
+    const failure = await failureOf(handle.result());
+    expect(failure.type).toBe('ProviderRejected');
+    expect(failure.message).toMatch(/^zego DeleteStream answered Code 100000005/);
+    expect(JSON.stringify(await handle.fetchHistory())).not.toContain('ffffffffffffffffffffffffffffffff');
+    expect(await wrong.sandbox.control.requests({ provider: 'zego' })).toHaveLength(1);
+  });
+});
