@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
+import { EncryptionCodec, parsePayloadKeys } from '../codec/encryption';
 import type { StepRetry } from '../workflows/types';
 
 /** Documented per-app rate limits (requests per second), one task queue per bucket. */
@@ -59,6 +60,8 @@ export interface WorkerConfig {
   /** Prometheus bind address, or undefined for no metrics endpoint. Default `127.0.0.1:9464`. */
   metricsAddress?: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Encrypts every payload (workflow inputs hold Agora stream keys) when payload keys are configured. */
+  payloadCodec?: EncryptionCodec;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +93,24 @@ const envSchema = z.object({
   TAKEDOWN_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   TAKEDOWN_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
+
+/**
+ * The payload codec from `TAKEDOWN_PAYLOAD_KEYS` (`id:base64key,...`) and `TAKEDOWN_PAYLOAD_KEY_ID`
+ * (the key new payloads use; default the first). Undefined when no keys are set.
+ */
+export function loadPayloadCodec(env: NodeJS.ProcessEnv = process.env): EncryptionCodec | undefined {
+  const spec = env.TAKEDOWN_PAYLOAD_KEYS;
+  if (spec === undefined || spec.trim() === '') return undefined;
+  let keys: Map<string, Buffer>;
+  try {
+    keys = parsePayloadKeys(spec);
+  } catch (err) {
+    throw new ConfigError([`TAKEDOWN_PAYLOAD_KEYS: ${(err as Error).message}`]);
+  }
+  const current = env.TAKEDOWN_PAYLOAD_KEY_ID ?? [...keys.keys()][0]!;
+  if (!keys.has(current)) throw new ConfigError([`TAKEDOWN_PAYLOAD_KEY_ID: ${current} is not a key id in TAKEDOWN_PAYLOAD_KEYS`]);
+  return new EncryptionCodec(keys, current);
+}
 
 function issues(prefix: string, error: z.ZodError): string[] {
   return error.issues.map((i) => `${prefix}${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
@@ -146,6 +167,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   if (zegoApps.length === 0 && agoraAccounts.length === 0 && problems.length === 0) {
     problems.push('no provider configured: set ZEGO_APP_ID and ZEGO_SERVER_SECRET, or AGORA_CUSTOMER_ID and AGORA_CUSTOMER_SECRET (or TAKEDOWN_CONFIG_FILE)');
   }
+  let payloadCodec: EncryptionCodec | undefined;
+  try {
+    payloadCodec = loadPayloadCodec(env);
+  } catch (err) {
+    problems.push(...(err as ConfigError).problems);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const metrics = e.TAKEDOWN_METRICS_ADDRESS.trim();
@@ -163,5 +190,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     rateHeadroom: e.TAKEDOWN_RATE_HEADROOM,
     metricsAddress: metrics === '' || metrics === 'off' ? undefined : metrics,
     logLevel: e.TAKEDOWN_LOG_LEVEL,
+    ...(payloadCodec ? { payloadCodec } : {}),
   };
 }

@@ -51,7 +51,12 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     agoraFor: clients.agoraFor,
     routeFor: (provider, appId) => routeFor(config, provider, appId),
   });
-  const common = { connection, namespace: config.temporal.namespace, ...options.workerOptions };
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    ...(config.payloadCodec ? { dataConverter: { payloadCodecs: [config.payloadCodec] } } : {}),
+    ...options.workerOptions,
+  };
 
   const main = await Worker.create({
     ...common,

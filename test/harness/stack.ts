@@ -3,6 +3,7 @@
  * sandbox, and the real worker setup (all its queues) on a task queue of its own.
  */
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTakedown } from '../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
@@ -31,6 +32,8 @@ export interface Stack {
   sandbox: Sandbox;
   config: WorkerConfig;
   workers: TakedownWorkers;
+  /** A client with the worker's data converter. */
+  client: Client;
   start(request: TakedownRequest): ReturnType<typeof startTakedown>;
   teardown(): Promise<void>;
 }
@@ -64,12 +67,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workflowBundle: await workflowBundle(),
   });
   const running = workers.run();
+  // With payload encryption on, the client must encode inputs with the same codec as the worker.
+  const client = config.payloadCodec
+    ? new Client({ connection: env.connection, dataConverter: { payloadCodecs: [config.payloadCodec] } })
+    : env.client;
   return {
     env,
     sandbox,
     config,
     workers,
-    start: (request) => startTakedown(env.client, request, { taskQueue: config.taskQueue }),
+    client,
+    start: (request) => startTakedown(client, request, { taskQueue: config.taskQueue }),
     async teardown() {
       workers.shutdown();
       await running;
