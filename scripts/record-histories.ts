@@ -9,6 +9,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { startTakedown } from '../src/client';
+import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { startDevServer } from '../src/devstack/dev-server';
 import { provisionTemporalCli } from '../src/devstack/temporal-cli';
 import { startSandbox } from '../src/sandbox';
@@ -21,13 +22,7 @@ async function main(): Promise<void> {
   const server = await startDevServer({ cli: provisionTemporalCli(), lifetimeSeconds: 600 });
   const sandbox = await startSandbox({ zegoApps: [DEMO_ZEGO_APP], agoraAccounts: [DEMO_AGORA_ACCOUNT] });
   const config = loadConfig({
-    TEMPORAL_ADDRESS: server.address,
-    ZEGO_APP_ID: String(DEMO_ZEGO_APP.appId),
-    ZEGO_SERVER_SECRET: DEMO_ZEGO_APP.serverSecret,
-    ZEGO_API_URL: sandbox.url,
-    AGORA_CUSTOMER_ID: DEMO_AGORA_ACCOUNT.customerId,
-    AGORA_CUSTOMER_SECRET: DEMO_AGORA_ACCOUNT.customerSecret,
-    AGORA_API_URL: sandbox.url,
+    ...sandboxWorkerEnv(sandbox.url, server.address),
     TAKEDOWN_METRICS_ADDRESS: 'off',
   });
   const native = await NativeConnection.connect({ address: server.address });

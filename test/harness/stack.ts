@@ -3,11 +3,13 @@
  * sandbox, and the real worker setup (all its queues) on a task queue of its own.
  */
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTakedown } from '../../src/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox';
 import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
+import { sandboxWorkerEnv } from '../../src/devstack/sandbox-env';
 import { loadConfig, type WorkerConfig } from '../../src/takedown-worker/config';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
 import type { TakedownRequest } from '../../src/workflows/request';
@@ -48,14 +50,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...options.sandbox,
   });
   const config = loadConfig({
-    TEMPORAL_ADDRESS: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS,
+    ...sandboxWorkerEnv(sandbox.url, process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS!),
     TAKEDOWN_TASK_QUEUE: uniqueName('takedown'),
-    ZEGO_APP_ID: String(DEMO_ZEGO_APP.appId),
-    ZEGO_SERVER_SECRET: DEMO_ZEGO_APP.serverSecret,
-    ZEGO_API_URL: sandbox.url,
-    AGORA_CUSTOMER_ID: DEMO_AGORA_ACCOUNT.customerId,
-    AGORA_CUSTOMER_SECRET: DEMO_AGORA_ACCOUNT.customerSecret,
-    AGORA_API_URL: sandbox.url,
     TAKEDOWN_METRICS_ADDRESS: 'off',
     TAKEDOWN_RETRY_INITIAL_INTERVAL: '50ms',
     TAKEDOWN_RETRY_MAXIMUM_INTERVAL: '500ms',
@@ -85,4 +81,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await env.teardown();
     },
   };
+}
+
+/** The ApplicationFailure a workflow failed with (asserting that it failed with one). */
+export async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await result.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
+  return (err as WorkflowFailedError).cause as ApplicationFailure;
 }

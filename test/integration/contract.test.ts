@@ -1,11 +1,9 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { takedownWorkflowId } from '../../src/client';
 import { DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { TakedownRequest } from '../../src/workflows/request';
 import { TakedownAppId, TakedownOutcome, TakedownProvider, TakedownViolationId } from '../../src/workflows/search-attributes';
-import { startStack, type Stack } from '../harness/stack';
+import { failureOf, startStack, type Stack } from '../harness/stack';
 import { eventually, uniqueName } from '../harness/temporal';
 
 const appId = DEMO_ZEGO_APP.appId;
@@ -28,13 +26,6 @@ async function seed(): Promise<TakedownRequest> {
 /** Starts the workflow with a raw client call, as the Temporal CLI would: no client-side validation. */
 function startRaw(input: unknown) {
   return stack.env.client.workflow.start('takedown', { taskQueue: stack.config.taskQueue, workflowId: uniqueName('takedown/raw'), args: [input] });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
-  return (err as WorkflowFailedError).cause as ApplicationFailure;
 }
 
 test('smoke: a takedown started on the dev server returns the contract result', async () => {

@@ -1,9 +1,7 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
 import type { TakedownRequest } from '../../src/workflows/request';
 import { TakedownOutcome } from '../../src/workflows/search-attributes';
-import { startStack, type Stack } from '../harness/stack';
+import { failureOf, startStack, type Stack } from '../harness/stack';
 import { uniqueName } from '../harness/temporal';
 
 const appId = DEMO_ZEGO_APP.appId;
@@ -36,17 +34,6 @@ async function seedLiveRoom() {
 async function requestsFor(roomId: string, taskId = `${roomId}-mix`) {
   const log = await stack.sandbox.control.requests({ provider: 'zego' });
   return log.filter((r) => r.params.roomId === roomId || r.params.taskId === taskId);
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
 }
 
 test('deletes the stream, stops its mix, then kicks the publisher, in that order', async () => {
