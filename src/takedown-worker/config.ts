@@ -127,18 +127,30 @@ function readConfigFile(file: string): { value?: z.output<typeof configFile>; pr
   return parsed.success ? { value: parsed.data, problems: [] } : { problems: issues(`TAKEDOWN_CONFIG_FILE ${file}: `, parsed.error) };
 }
 
+/** A credential is a pair: one half without the other is a mistake, not "provider off". */
+function missingHalves(env: NodeJS.ProcessEnv): string[] {
+  const pairs = [
+    ['ZEGO_APP_ID', 'ZEGO_SERVER_SECRET'],
+    ['AGORA_CUSTOMER_ID', 'AGORA_CUSTOMER_SECRET'],
+  ] as const;
+  return pairs.flatMap(([a, b]) => {
+    if (Boolean(env[a]) === Boolean(env[b])) return [];
+    const [missing, present] = env[a] ? [b, a] : [a, b];
+    return [`${missing}: is required when ${present} is set`];
+  });
+}
+
 /** Reads and checks the whole configuration; throws one ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) throw new ConfigError(issues('', parsed.error));
+  const problems = parsed.success ? [] : issues('', parsed.error);
+  problems.push(...missingHalves(env));
+  if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
 
   const zegoApps: ZegoAppSettings[] = [];
   if (e.ZEGO_APP_ID && e.ZEGO_SERVER_SECRET) {
     zegoApps.push({ appId: Number(e.ZEGO_APP_ID), serverSecret: e.ZEGO_SERVER_SECRET, isTest: e.ZEGO_IS_TEST === 'true', rateLimits: {} });
-  } else if (e.ZEGO_APP_ID || e.ZEGO_SERVER_SECRET) {
-    problems.push(`${e.ZEGO_APP_ID ? 'ZEGO_SERVER_SECRET' : 'ZEGO_APP_ID'}: is required when ${e.ZEGO_APP_ID ? 'ZEGO_APP_ID' : 'ZEGO_SERVER_SECRET'} is set`);
   }
   const agoraAccounts: AgoraAccountSettings[] = [];
   if (e.AGORA_CUSTOMER_ID && e.AGORA_CUSTOMER_SECRET) {
@@ -146,8 +158,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     const bad = appIds.filter((id) => !/^[A-Za-z0-9_-]{1,64}$/.test(id));
     if (bad.length) problems.push(`AGORA_APP_IDS: ${bad.length} entr${bad.length === 1 ? 'y is' : 'ies are'} not an Agora App ID`);
     agoraAccounts.push({ customerId: e.AGORA_CUSTOMER_ID, customerSecret: e.AGORA_CUSTOMER_SECRET, appIds, rateLimits: {} });
-  } else if (e.AGORA_CUSTOMER_ID || e.AGORA_CUSTOMER_SECRET) {
-    problems.push(`${e.AGORA_CUSTOMER_ID ? 'AGORA_CUSTOMER_SECRET' : 'AGORA_CUSTOMER_ID'}: is required when ${e.AGORA_CUSTOMER_ID ? 'AGORA_CUSTOMER_ID' : 'AGORA_CUSTOMER_SECRET'} is set`);
   }
   if (e.TAKEDOWN_CONFIG_FILE) {
     const file = readConfigFile(e.TAKEDOWN_CONFIG_FILE);

@@ -46,6 +46,8 @@ describe('loadConfig', () => {
       'TEMPORAL_ADDRESS: must be host:port',
       'ZEGO_APP_ID: must be a decimal ZEGO AppId',
       'TAKEDOWN_STEP_BUDGET: must be a duration such as 200ms, 10s or 5 minutes',
+      'ZEGO_SERVER_SECRET: is required when ZEGO_APP_ID is set',
+      'AGORA_CUSTOMER_ID: is required when AGORA_CUSTOMER_SECRET is set',
     ]);
     expect(message).not.toContain('agora-secret-value');
   });
