@@ -1,0 +1,108 @@
+/**
+ * CPU time and memory of a process and its descendants from /proc (Linux), so the worker's and the
+ * dev server's costs can be told apart from the benchmark's own. The dev server runs under
+ * `timeout`, hence whole trees rather than single pids.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Kernel clock ticks per second for utime/stime; 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+/** One reading of a process tree. */
+export interface TreeReading {
+  /** User + system CPU seconds of every live process in the tree since each started. */
+  cpuSeconds: number;
+  /** Sum of current resident set sizes, MiB. */
+  rssMiB: number;
+  /** Largest peak RSS (VmHWM) of any one process in the tree, MiB. */
+  peakRssMiB: number;
+  pids: number[];
+}
+
+function readStat(pid: number): { ppid: number; cpuTicks: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined; // exited meanwhile
+  }
+}
+
+function readStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pid and all its live descendants. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = readStat(Number(name));
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(name)]);
+  }
+  const tree: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    tree.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+/** Reads CPU and memory of the tree rooted at `pid`. */
+export function readTree(pid: number): TreeReading {
+  const pids = processTree(pid);
+  let ticks = 0;
+  let rss = 0;
+  let peak = 0;
+  for (const p of pids) {
+    ticks += readStat(p)?.cpuTicks ?? 0;
+    rss += readStatusKiB(p, 'VmRSS');
+    peak = Math.max(peak, readStatusKiB(p, 'VmHWM'));
+  }
+  return { cpuSeconds: ticks / CLOCK_TICKS, rssMiB: rss / 1024, peakRssMiB: peak / 1024, pids };
+}
+
+/** CPU used by each named tree between two readings, as cores busy over the wall time. */
+export interface CpuDelta {
+  cpuSeconds: number;
+  /** cpuSeconds / wall seconds: 1.0 is one core fully busy. */
+  cores: number;
+}
+
+/** Measures named process trees (plus this process) across one phase. */
+export class CpuMeter {
+  private startWall = 0;
+  private start = new Map<string, number>();
+  private selfStart = process.cpuUsage();
+
+  constructor(private readonly trees: Record<string, number>) {}
+
+  begin(): void {
+    this.startWall = performance.now();
+    this.selfStart = process.cpuUsage();
+    for (const [name, pid] of Object.entries(this.trees)) this.start.set(name, readTree(pid).cpuSeconds);
+  }
+
+  /** CPU per tree since `begin`, plus `bench` (this process: client and in-process sandbox). */
+  end(): Record<string, CpuDelta> {
+    const wall = (performance.now() - this.startWall) / 1000;
+    const out: Record<string, CpuDelta> = {};
+    for (const [name, pid] of Object.entries(this.trees)) {
+      const cpu = readTree(pid).cpuSeconds - (this.start.get(name) ?? 0);
+      out[name] = { cpuSeconds: cpu, cores: cpu / wall };
+    }
+    const self = process.cpuUsage(this.selfStart);
+    const selfCpu = (self.user + self.system) / 1e6;
+    out.bench = { cpuSeconds: selfCpu, cores: selfCpu / wall };
+    return out;
+  }
+}

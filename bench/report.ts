@@ -1,0 +1,194 @@
+/** Renders bench/RESULTS.md from the raw results: tables first, then the analysis written beside it. */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BurstResult } from './rate-limit';
+import type { LatencyCell } from './latency';
+import type { HistoryProfile } from './profile';
+import { fmt, type Summary } from './stats';
+import type { ThroughputResult } from './throughput';
+
+/** Everything one run produced; written whole to results.json. */
+export interface BenchResults {
+  date: string;
+  mode: 'full' | 'quick';
+  wallSeconds: number;
+  machine: { cpu: string; cores: number; memoryGiB: number; os: string; loadAverageAtStart: number[] };
+  versions: { temporalCli: string; node: string; sdk: string };
+  settings: Record<string, string>;
+  plan: unknown;
+  latency: LatencyCell[];
+  profiles: HistoryProfile[];
+  bursts: BurstResult[];
+  throughput: ThroughputResult;
+}
+
+/** Targets from the issue, checked in the report (never in tests). */
+export const TARGETS = { overheadP50Ms: 30, overheadP99Ms: 100, utilisation: 0.9, drainWithin: 1.1, throughputPerSecond: 100 } as const;
+
+const FLOW = { zego: 'ZEGO (3 steps)', agora: 'Agora (2 steps + recheck)' } as const;
+
+function pcts(s: Summary): string {
+  return `${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} / ${fmt(s.max)}`;
+}
+
+function mark(ok: boolean): string {
+  return ok ? 'met' : '**missed**';
+}
+
+/** Overhead of a Temporal cell over its floor cell at each percentile. */
+export function overhead(cell: LatencyCell, floor: LatencyCell, which: 'toEnforced' | 'toCompleted') {
+  const t = cell[which];
+  const f = floor[which];
+  return {
+    p50: t.p50 - f.p50,
+    p95: t.p95 - f.p95,
+    p99: t.p99 - f.p99,
+    ratioP50: t.p50 / f.p50,
+    ratioP99: t.p99 / f.p99,
+  };
+}
+
+function latencySection(cells: LatencyCell[]): string[] {
+  const lines = [
+    '## 1–2. Takedown latency and the floor',
+    '',
+    'Milliseconds, p50 / p95 / p99 / max. *Enforced*: client start call → arrival at the sandbox of the request that cuts the stream',
+    '(ZEGO KickoutUser, Agora ForceDisconnect). *Completed*: start call → the client has the workflow result (floor: the last',
+    'answer has been read; for Agora that includes the recheck list). The floor makes the same requests in order with the same',
+    'clients (`src/providers`), no Temporal, in the same run. Overhead = Temporal − floor at the same percentile; ratio = Temporal / floor.',
+    '',
+    'N is below 500 in some cells on purpose: a sequential takedown takes ~350 ms here, so the whole matrix at 500 would take',
+    '~15 minutes. N = 500 is kept where the targets apply (ZEGO sequential at 0 ms) and for both flows at 20 in flight at 0 ms;',
+    'the other cells are cut as set in `bench/plan.ts`. Raw per-takedown samples are in the JSON.',
+    '',
+    '| flow | in flight | provider latency | N | enforced: Temporal | enforced: floor | overhead p50 / p95 / p99 | ratio p50 / p99 | completed: Temporal | completed: floor | start call p50 / p99 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const cell of cells.filter((c) => c.mode === 'temporal')) {
+    const floor = cells.find((c) => c.mode === 'floor' && c.flow === cell.flow && c.concurrency === cell.concurrency && c.providerLatencyMs === cell.providerLatencyMs);
+    if (!floor) continue;
+    const o = overhead(cell, floor, 'toEnforced');
+    lines.push(
+      `| ${FLOW[cell.flow]} | ${cell.concurrency} | ${cell.providerLatencyMs} ms | ${cell.n} (floor ${floor.n}) | ${pcts(cell.toEnforced)} | ${pcts(floor.toEnforced)} | ` +
+        `${fmt(o.p50)} / ${fmt(o.p95)} / ${fmt(o.p99)} | ${fmt(o.ratioP50, 2)} / ${fmt(o.ratioP99, 2)} | ${pcts(cell.toCompleted)} | ${pcts(floor.toCompleted)} | ` +
+        `${cell.startCall ? `${fmt(cell.startCall.p50)} / ${fmt(cell.startCall.p99)}` : '–'} |`,
+    );
+  }
+  lines.push('', 'CPU during each Temporal cell (cores busy = CPU seconds / wall seconds; the machine has 2):', '');
+  lines.push('| flow | in flight | provider latency | wall s | takedowns/s | worker | dev server | bench (client + sandbox) |', '|---|---|---|---|---|---|---|---|');
+  for (const cell of cells.filter((c) => c.mode === 'temporal')) {
+    lines.push(
+      `| ${FLOW[cell.flow]} | ${cell.concurrency} | ${cell.providerLatencyMs} ms | ${fmt(cell.wallSeconds)} | ${fmt(cell.n / cell.wallSeconds)} | ` +
+        `${fmt(cell.cpu.worker?.cores ?? NaN, 2)} | ${fmt(cell.cpu.devServer?.cores ?? NaN, 2)} | ${fmt(cell.cpu.bench?.cores ?? NaN, 2)} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Where the server-side time of a takedown goes (mean ms per takedown over a sample of the histories of each cell, 30 in a full run; server clock):',
+    '',
+    '| flow | in flight | provider latency | start → complete | workflow task dispatch | workflow task run (worker) | activity dispatch | activity run (worker + provider) | other (persistence, transitions) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const cell of cells.filter((c) => c.mode === 'temporal' && c.breakdown)) {
+    const b = cell.breakdown!;
+    lines.push(
+      `| ${FLOW[cell.flow]} | ${cell.concurrency} | ${cell.providerLatencyMs} ms | ${fmt(b.totalMs)} | ${fmt(b.workflowTaskDispatchMs)} | ${fmt(b.workflowTaskRunMs)} | ${fmt(b.activityDispatchMs)} | ${fmt(b.activityRunMs)} | ${fmt(b.otherMs)} |`,
+    );
+  }
+  return lines;
+}
+
+function targetSection(r: BenchResults): string[] {
+  const zego = r.latency.find((c) => c.mode === 'temporal' && c.flow === 'zego' && c.concurrency === 1 && c.providerLatencyMs === 0);
+  const zegoFloor = r.latency.find((c) => c.mode === 'floor' && c.flow === 'zego' && c.concurrency === 1 && c.providerLatencyMs === 0);
+  const lines = ['## Targets', '', '| target | figure | |', '|---|---|---|'];
+  if (zego && zegoFloor) {
+    const o = overhead(zego, zegoFloor, 'toEnforced');
+    lines.push(`| ZEGO overhead over the floor, p50 ≤ ${TARGETS.overheadP50Ms} ms (0 ms provider latency, sequential) | ${fmt(o.p50)} ms | ${mark(o.p50 <= TARGETS.overheadP50Ms)} |`);
+    lines.push(`| ZEGO overhead over the floor, p99 ≤ ${TARGETS.overheadP99Ms} ms (same) | ${fmt(o.p99)} ms | ${mark(o.p99 <= TARGETS.overheadP99Ms)} |`);
+  }
+  for (const b of r.bursts) {
+    lines.push(`| ${b.label}: never above the limit in any 1 s window | max ${b.maxInAnySecond} in a sliding second (limit ${b.limitPerSecond}) | ${mark(b.maxInAnySecond <= b.limitPerSecond)} |`);
+    lines.push(`| ${b.label}: zero provider rate-limit rejections | ${b.rejections} | ${mark(b.rejections === 0)} |`);
+    lines.push(`| ${b.label}: utilisation ≥ ${TARGETS.utilisation} | ${fmt(b.utilisation, 2)} | ${mark(b.utilisation >= TARGETS.utilisation)} |`);
+    lines.push(`| ${b.label}: drain within 10% of N / limit | ${fmt(b.drainSeconds, 2)} s vs ${fmt(b.minimumSeconds, 2)} s (×${fmt(b.drainSeconds / b.minimumSeconds, 2)}) | ${mark(b.drainSeconds <= b.minimumSeconds * TARGETS.drainWithin)} |`);
+  }
+  const t = r.throughput;
+  lines.push(`| throughput ≥ ${TARGETS.throughputPerSecond} takedowns/s (limits lifted, ${t.measureSeconds} s) | ${fmt(t.takedownsPerSecond)} /s | ${mark(t.takedownsPerSecond >= TARGETS.throughputPerSecond)} |`);
+  return lines;
+}
+
+function burstSection(bursts: BurstResult[]): string[] {
+  return [
+    '## 3. Rate-limit fidelity',
+    '',
+    'A burst of ZEGO takedowns for one app, started 50 start calls at a time; DeleteStream is the limited step (the sandbox',
+    'enforces the same limit in clock-aligned 1 s windows, StopMix and KickoutUser at their documented 100/s and 50/s). Arrival',
+    'times come from the sandbox log. Drain = first start call → last DeleteStream arrival; utilisation = (N / limit) / drain.',
+    '',
+    '| burst | N | limit / task-queue dispatch rate | max in any sliding 1 s | max in a clock 1 s | rejections | drain s (minimum N/limit) | utilisation | all completed s | worker / dev server cores |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...bursts.map(
+      (b) =>
+        `| ${b.label} | ${b.n} | ${b.limitPerSecond} / ${fmt(b.dispatchRatePerSecond)} per s | ${b.maxInAnySecond} | ${b.maxInFixedSecond} | ${b.rejections} | ` +
+        `${fmt(b.drainSeconds, 2)} (${fmt(b.minimumSeconds, 2)}) | ${fmt(b.utilisation, 2)} | ${fmt(b.allCompletedSeconds, 2)} | ${fmt(b.cpu.worker?.cores ?? NaN, 2)} / ${fmt(b.cpu.devServer?.cores ?? NaN, 2)} |`,
+    ),
+  ];
+}
+
+function throughputSection(t: ThroughputResult): string[] {
+  return [
+    '## 4. Throughput, rate limits lifted',
+    '',
+    `ZEGO takedowns (3 provider requests each), ${t.concurrency} kept in flight by a closed loop, counted over ${t.measureSeconds} s after a warm-up.`,
+    '',
+    '| takedowns/s | provider requests/s | completed p50 / p95 / p99 / max ms | worker CPU (cores) | dev server CPU | bench CPU (client + sandbox) | worker peak RSS under load | worker lifetime peak RSS | dev server peak RSS |',
+    '|---|---|---|---|---|---|---|---|---|',
+    `| ${fmt(t.takedownsPerSecond)} | ${fmt(t.providerRequestsPerSecond)} | ${pcts(t.toCompleted)} | ${fmt(t.cpu.worker?.cores ?? NaN, 2)} | ${fmt(t.cpu.devServer?.cores ?? NaN, 2)} | ` +
+      `${fmt(t.cpu.bench?.cores ?? NaN, 2)} | ${fmt(t.workerPeakRssMiB)} MiB | ${fmt(t.workerLifetimePeakRssMiB)} MiB | ${fmt(t.devServerPeakRssMiB)} MiB |`,
+    ...(t.ranOutOfTargets ? ['', '*The loop ran out of seeded streams before the window ended: the figure is a lower bound.*'] : []),
+  ];
+}
+
+function profileSection(profiles: HistoryProfile[]): string[] {
+  return [
+    '## Round trips per takedown',
+    '',
+    'From the history of one takedown of each flow (0 ms provider latency, idle stack).',
+    '',
+    '| workflow | events | workflow tasks | activity tasks | local activities | server time start → complete |',
+    '|---|---|---|---|---|---|',
+    ...profiles.map((p) => `| \`${p.workflowId.replace(/\/[^/]+$/, '/…')}\` | ${p.events} | ${p.workflowTasks} | ${p.activityTasks} | ${p.localActivityMarkers} | ${fmt(p.serverMs)} ms |`),
+  ];
+}
+
+/** The whole RESULTS.md text for one run. */
+export function renderReport(r: BenchResults): string {
+  const analysisFile = path.join(__dirname, 'analysis.md');
+  const analysis = r.mode === 'full' && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8').trim().split('\n') : [];
+  return [
+    `# Takedown benchmark${r.mode === 'quick' ? ' (quick run: reduced N, not the reference figures)' : ''}`,
+    '',
+    `Generated by \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`bench/${r.mode === 'quick' ? 'results-quick' : 'results'}.json\`.`,
+    '',
+    `- Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.join(' ')}.`,
+    `- Versions: Node ${r.versions.node}, Temporal TypeScript SDK ${r.versions.sdk}, Temporal CLI (dev server) ${r.versions.temporalCli}.`,
+    '- Stack: `temporal server start-dev` (headless, in-memory SQLite), the worker as `src/worker.ts` in its own process, the',
+    '  provider sandbox in the benchmark process (its arrival clock is the clock the load generator reads), all on 127.0.0.1.',
+    `- Worker settings: ${Object.entries(r.settings).filter(([k]) => k !== 'sandbox').map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
+    ...(r.settings.sandbox ? [`- Sandbox: ${r.settings.sandbox}.`] : []),
+    '',
+    ...targetSection(r),
+    '',
+    ...latencySection(r.latency),
+    '',
+    ...burstSection(r.bursts),
+    '',
+    ...throughputSection(r.throughput),
+    '',
+    ...profileSection(r.profiles),
+    '',
+    ...analysis,
+    '',
+  ].join('\n');
+}
