@@ -85,22 +85,56 @@ export type TakedownTarget = ZegoTarget | AgoraTarget;
 
 export type RequestValidation = { ok: true; request: ValidTakedownRequest } | { ok: false; problems: string[] };
 
+/** Longest piece of the caller's input (a key) a problem quotes: hostile keys can be megabytes long. */
+const MAX_QUOTED_KEY = 40;
+/** Problems listed in full; the rest are counted, so a hostile request cannot make a huge failure message. */
+export const MAX_LISTED_PROBLEMS = 20;
+/** Keys keep their plain spelling in a path only when they cannot be mistaken for its punctuation. */
+const PLAIN_KEY = /^[A-Za-z0-9_$-]{1,40}$/;
+
+/** A key as a problem quotes it: JSON-quoted (escaping newlines and controls) and cut short. */
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length > MAX_QUOTED_KEY ? `${key.slice(0, MAX_QUOTED_KEY)}…` : key);
+}
+
 function describePath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? 'request' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  if (path.length === 0) return 'request';
+  const segments = path.map((p) => (typeof p === 'number' ? `[${p}]` : PLAIN_KEY.test(String(p)) ? String(p) : `[${quoteKey(String(p))}]`));
+  return segments.join('.').replace(/\.\[/g, '[');
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_key') return issue.issues.map((inner) => inner.message).join(', ');
+  if (issue.code === 'unrecognized_keys') {
+    const shown = issue.keys.slice(0, 5).map(quoteKey).join(', ');
+    return `Unrecognized key${issue.keys.length === 1 ? '' : 's'}: ${shown}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`;
+  }
   if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input')) return issue.message;
   return issue.message.endsWith('received undefined') ? 'is required' : `must be ${issue.expected === 'array' || issue.expected === 'object' ? 'an' : 'a'} ${issue.expected}`;
 }
 
-/** Validates a request; on failure lists every problem as `path: message`. */
+/**
+ * zod's record drops an own `__proto__` key (as JSON.parse makes one) before the key check of
+ * `metadata` sees it, which would accept such a request silently: it is refused here instead.
+ */
+function forbiddenMetadataKeys(input: object): string[] {
+  const metadata = (input as { metadata?: unknown }).metadata;
+  const hostile = metadata !== null && typeof metadata === 'object' && Object.hasOwn(metadata, '__proto__');
+  return hostile ? ['metadata.__proto__: key is not allowed'] : [];
+}
+
+/**
+ * Validates a request; on failure lists every problem as `path: message` (at most
+ * {@link MAX_LISTED_PROBLEMS}, then a count), quoting no more than a short prefix of any key.
+ */
 export function validateTakedownRequest(input: unknown): RequestValidation {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, problems: ['request: must be a JSON object'] };
   }
   const parsed = takedownRequestSchema.safeParse(input);
-  if (parsed.success) return { ok: true, request: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((issue) => `${describePath(issue.path)}: ${describeIssue(issue)}`) };
+  const forbidden = forbiddenMetadataKeys(input);
+  if (parsed.success && forbidden.length === 0) return { ok: true, request: parsed.data };
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${describePath(issue.path)}: ${describeIssue(issue)}`)), ...forbidden];
+  if (problems.length <= MAX_LISTED_PROBLEMS) return { ok: false, problems };
+  return { ok: false, problems: [...problems.slice(0, MAX_LISTED_PROBLEMS), `request: and ${problems.length - MAX_LISTED_PROBLEMS} more problems`] };
 }
