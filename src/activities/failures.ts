@@ -6,10 +6,11 @@ import {
   ProviderRejectedError,
   ProviderRequestError,
 } from '../providers/errors';
+import { TakedownFailureType } from '../workflows/types';
 
-/** `type` of the retryable ApplicationFailures an activity throws (the non-retryable one is `ProviderRejected`). */
+/** `type` of the ApplicationFailures a provider step throws; a rejection keeps the contract's failure type. */
 export const StepFailureType = {
-  ProviderRejected: 'ProviderRejected',
+  ProviderRejected: TakedownFailureType.ProviderRejected,
   ProviderRateLimited: 'ProviderRateLimited',
   ProviderTransient: 'ProviderTransient',
 } as const;

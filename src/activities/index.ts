@@ -24,16 +24,19 @@ export interface AgoraTargetRef {
   region: AgoraRegion;
 }
 
+/** A target this worker cannot act for is a bad request, not a provider failure. */
+function noCredentials(provider: 'zego' | 'agora', appId: number | string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`no credentials configured for ${provider === 'zego' ? 'ZEGO' : 'Agora'} app ${appId}`, TakedownFailureType.InvalidRequest);
+}
+
 export function createActivities(deps: ActivityDependencies) {
   const zego = (appId: number): ZegoClient => {
-    if (!deps.zego?.hasApp(appId)) {
-      throw ApplicationFailure.nonRetryable(`no credentials configured for ZEGO app ${appId}`, TakedownFailureType.InvalidRequest);
-    }
+    if (!deps.zego?.hasApp(appId)) throw noCredentials('zego', appId);
     return deps.zego;
   };
   const agora = (appId: string): AgoraClient => {
     const client = deps.agoraFor(appId);
-    if (!client) throw ApplicationFailure.nonRetryable(`no credentials configured for Agora app ${appId}`, TakedownFailureType.InvalidRequest);
+    if (!client) throw noCredentials('agora', appId);
     return client;
   };
 
@@ -41,7 +44,7 @@ export function createActivities(deps: ActivityDependencies) {
     /** Where this target's steps run; fails `InvalidRequest` for an app the worker has no credentials for. */
     async resolveRoute(provider: 'zego' | 'agora', appId: string): Promise<ProviderRoute> {
       const route = deps.routeFor(provider, appId);
-      if (!route) throw ApplicationFailure.nonRetryable(`no credentials configured for ${provider === 'zego' ? 'ZEGO' : 'Agora'} app ${appId}`, TakedownFailureType.InvalidRequest);
+      if (!route) throw noCredentials(provider, appId);
       return route;
     },
 

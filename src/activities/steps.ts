@@ -27,10 +27,11 @@ export async function runProviderCall<R extends ProviderResult>(
   const requestId = providerRequestId(context.info);
   const started = performance.now();
   const tags = { provider, action };
+  const calls = context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome');
   try {
     const result = await call({ signal: context.cancellationSignal, requestId });
     const latencyMs = performance.now() - started;
-    context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome').add(1, { ...tags, outcome: result.outcome });
+    calls.add(1, { ...tags, outcome: result.outcome });
     context.metricMeter.createHistogram('takedown_step_latency', 'float', 'ms', 'Provider call latency').record(latencyMs, { ...tags, outcome: result.outcome });
     log.info('provider call succeeded', { ...tags, outcome: result.outcome, attempt, providerCode: result.providerCode, requestId: result.requestId, latencyMs: Math.round(latencyMs) });
     return { ...result, attempts: attempt };
@@ -39,7 +40,7 @@ export async function runProviderCall<R extends ProviderResult>(
     // Recorded so that a step whose budget runs out can still name the provider's last answer:
     // Temporal's timeout failure carries the last heartbeat, not the last attempt's error.
     if (err instanceof ProviderError) context.heartbeat({ lastAnswer: err.message } satisfies StepHeartbeat);
-    context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome').add(1, { ...tags, outcome: 'failed' });
+    calls.add(1, { ...tags, outcome: 'failed' });
     // An answer no code table knows is logged whole (provider answers carry no credentials).
     const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
     log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId, ...raw });
