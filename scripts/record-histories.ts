@@ -26,9 +26,10 @@ async function main(): Promise<void> {
     TAKEDOWN_METRICS_ADDRESS: 'off',
   });
   const native = await NativeConnection.connect({ address: server.address });
-  const workers = await createTakedownWorkers({ connection: native, config });
+  const clientConnection = await Connection.connect({ address: server.address });
+  const workers = await createTakedownWorkers({ connection: native, clientConnection, config });
   const running = workers.run();
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const client = new Client({ connection: clientConnection });
 
   await sandbox.control.seedZego({
     appId: DEMO_ZEGO_APP.appId,

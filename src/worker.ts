@@ -35,17 +35,13 @@ async function main(): Promise<void> {
   });
 
   const { address, namespace } = config.temporal;
-  const client = await Connection.connect({ address });
-  try {
-    const registered = await ensureSearchAttributes(client, namespace);
-    if (registered.length) logger.info('registered search attributes', { namespace, registered });
-  } finally {
-    await client.close();
-  }
+  const clientConnection = await Connection.connect({ address });
+  const registered = await ensureSearchAttributes(clientConnection, namespace);
+  if (registered.length) logger.info('registered search attributes', { namespace, registered });
 
   const connection = await NativeConnection.connect({ address });
   try {
-    const takedown = await createTakedownWorkers({ connection, config, workerOptions: { shutdownGraceTime: '20s' } });
+    const takedown = await createTakedownWorkers({ connection, clientConnection, config, workerOptions: { shutdownGraceTime: '20s' } });
     logger.info('takedown worker started', {
       address,
       namespace,
@@ -57,6 +53,7 @@ async function main(): Promise<void> {
     logger.info('takedown worker stopped');
   } finally {
     await connection.close();
+    await clientConnection.close();
   }
 }
 

@@ -13,6 +13,8 @@ export const StepFailureType = {
   ProviderRejected: TakedownFailureType.ProviderRejected,
   ProviderRateLimited: 'ProviderRateLimited',
   ProviderTransient: 'ProviderTransient',
+  /** No call slot could be reserved (Temporal unreachable, or every slot late); nothing was sent. */
+  PacerUnavailable: 'PacerUnavailable',
 } as const;
 
 /** Delay before the next attempt after a throttling answer that named none (ZEGO 206/207/1102001xx). */

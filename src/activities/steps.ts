@@ -1,10 +1,16 @@
 /** Runs one provider call as a takedown step: request id, cancellation, metrics, logs, failure mapping. */
 import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { ProviderError, ProviderUnknownAnswerError } from '../providers/errors';
 import type { CallOptions, ProviderName, ProviderResult } from '../providers/types';
 import type { StepAction, StepHeartbeat, StepRecord } from '../workflows/types';
-import { toStepFailure } from './failures';
+import { StepFailureType, toStepFailure } from './failures';
+
+/** Spaces provider calls across workers (`src/takedown-worker/pacer.ts`); keyed by activity task queue. */
+export interface CallPacer {
+  awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<{ waitedMs: number; reservations: number }>;
+}
 
 /**
  * A request id in UUID form derived from the workflow run, the activity and the attempt, so an id
@@ -21,12 +27,14 @@ export async function runProviderCall<R extends ProviderResult>(
   provider: ProviderName,
   action: StepAction | 'FindSessions' | 'ListStreams' | 'GetSession' | 'BanUser',
   call: (options: CallOptions) => Promise<R>,
+  pacer?: CallPacer,
 ): Promise<R & { attempts: number }> {
   const context = Context.current();
-  const { attempt } = context.info;
+  const { attempt, taskQueue } = context.info;
   const requestId = providerRequestId(context.info);
-  const started = performance.now();
   const tags = { provider, action };
+  if (pacer) await awaitSlot(pacer, taskQueue, tags);
+  const started = performance.now();
   const calls = context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome');
   try {
     const result = await call({ signal: context.cancellationSignal, requestId });
@@ -45,6 +53,20 @@ export async function runProviderCall<R extends ProviderResult>(
     const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
     log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId, ...raw });
     throw failure;
+  }
+}
+
+/** Waits for the call's slot; a pacer that cannot grant one fails the attempt before anything is sent. */
+async function awaitSlot(pacer: CallPacer, taskQueue: string, tags: { provider: ProviderName; action: string }): Promise<void> {
+  const context = Context.current();
+  try {
+    const { waitedMs, reservations } = await pacer.awaitSlot(taskQueue, context.cancellationSignal);
+    context.metricMeter.createHistogram('takedown_pacer_wait', 'int', 'ms', 'Wait for a provider call slot').record(Math.round(waitedMs), tags);
+    if (reservations > 1) log.info('provider call slot reserved again after a late grant', { ...tags, reservations, waitedMs });
+  } catch (err) {
+    if (context.cancellationSignal.aborted) throw err;
+    log.warn('no provider call slot', { ...tags, error: (err as Error)?.message });
+    throw ApplicationFailure.create({ type: StepFailureType.PacerUnavailable, message: (err as Error)?.message ?? String(err) });
   }
 }
 

@@ -55,7 +55,7 @@ export interface WorkerConfig {
   zego: { apiUrl: string; operatorUserId: string; apps: ZegoAppSettings[] };
   agora: { apiUrl: string; accounts: AgoraAccountSettings[] };
   retry: StepRetry;
-  /** Task-queue rates are the provider limit times this, for headroom at the provider's end. Default 0.9. */
+  /** Task queues and pacers run at the provider limit times this, for headroom at the provider's end. Default 0.9, at most 0.95. */
   rateHeadroom: number;
   /** Prometheus bind address, or undefined for no metrics endpoint. Default `127.0.0.1:9464`. */
   metricsAddress?: string;
@@ -89,7 +89,8 @@ const envSchema = z.object({
   TAKEDOWN_RETRY_MAXIMUM_INTERVAL: durationText.default('10s'),
   TAKEDOWN_RETRY_MAXIMUM_ATTEMPTS: z.coerce.number().int().min(1, 'must be at least 1').default(50),
   TAKEDOWN_STEP_BUDGET: durationText.default('5 minutes'),
-  TAKEDOWN_RATE_HEADROOM: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.9),
+  // Above 0.95 the pacer would have almost no room for a slot reached a little late (pacer.ts).
+  TAKEDOWN_RATE_HEADROOM: z.coerce.number().gt(0, 'must be above 0').max(0.95, 'must be at most 0.95').default(0.9),
   TAKEDOWN_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   TAKEDOWN_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });

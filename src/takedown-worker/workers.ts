@@ -1,13 +1,20 @@
-/** Builds the takedown workers from a configuration: the workflow queue and the rate-limited activity queues. */
+/**
+ * Builds the takedown workers from a configuration: the workflow queue (takedowns and provider
+ * pacers) and the rate-limited activity queues.
+ */
+import { Client, type Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { AgoraClient } from '../providers/agora';
 import { ZegoClient } from '../providers/zego';
 import type { WorkerConfig } from './config';
+import { ProviderCallPacer, maxSlotLatenessMs, temporalSlotReserver } from './pacer';
 import { activityQueues, routeFor, type ActivityQueue } from './routes';
 
 export interface TakedownWorkersOptions {
   connection: NativeConnection;
+  /** A client connection for reserving provider call slots on the pacer workflows. */
+  clientConnection: Connection;
   config: WorkerConfig;
   /** Pre-bundled workflow code (tests bundle once per file). Default: bundle `src/workflows` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -46,15 +53,24 @@ function providerClients(config: WorkerConfig) {
 export async function createTakedownWorkers(options: TakedownWorkersOptions): Promise<TakedownWorkers> {
   const { connection, config } = options;
   const clients = providerClients(config);
+  const queues = activityQueues(config);
+  const dataConverter = config.payloadCodec ? { dataConverter: { payloadCodecs: [config.payloadCodec] } } : {};
+  const pacerClient = new Client({ connection: options.clientConnection, namespace: config.temporal.namespace, ...dataConverter });
   const activities = createActivities({
     zego: clients.zego,
     agoraFor: clients.agoraFor,
     routeFor: (provider, appId) => routeFor(config, provider, appId),
+    pacer: new ProviderCallPacer({
+      // Pacer workflows run on the workflow queue, beside the takedowns.
+      reserve: temporalSlotReserver(pacerClient, config.taskQueue),
+      intervalsMs: new Map(queues.map((q) => [q.name, 1000 / q.ratePerSecond])),
+      maxLatenessMs: maxSlotLatenessMs(config.rateHeadroom),
+    }),
   });
   const common = {
     connection,
     namespace: config.temporal.namespace,
-    ...(config.payloadCodec ? { dataConverter: { payloadCodecs: [config.payloadCodec] } } : {}),
+    ...dataConverter,
     ...options.workerOptions,
   };
 
@@ -65,7 +81,6 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     // Only the local `resolveRoute` runs here; provider calls go to the rate-limited queues.
     activities,
   });
-  const queues = activityQueues(config);
   const activityWorkers = await Promise.all(
     queues.map((queue) =>
       Worker.create({ ...common, taskQueue: queue.name, activities, maxTaskQueueActivitiesPerSecond: queue.ratePerSecond }),

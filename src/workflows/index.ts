@@ -1,2 +1,3 @@
 /** Workflow entry points registered by the worker. */
 export { takedown } from './takedown';
+export { providerPacer } from './pacer';

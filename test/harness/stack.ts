@@ -59,6 +59,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const workers = await createTakedownWorkers({
     connection: env.nativeConnection,
+    clientConnection: env.connection,
     config,
     workflowBundle: await workflowBundle(),
   });

@@ -12,6 +12,7 @@ import {
   ProviderUnknownAnswerError,
 } from '../../src/providers/errors';
 import type { CallOptions } from '../../src/providers/types';
+import { PacerError } from '../../src/takedown-worker/pacer';
 
 const fields = { provider: 'zego' as const, operation: 'DeleteStream', providerCode: 7, requestId: 'r-1' };
 
@@ -116,6 +117,43 @@ describe('activities', () => {
     const activities = createActivities(deps({ agoraFor: () => agora as never }));
     const found = await new MockActivityEnvironment().run(activities.agoraFindSessions, { appId: 'a', region: 'na' as const, streamKey: 'the-key' });
     expect(found).toEqual({ sids: ['a', 'c'] });
+  });
+
+  it('waits for the call slot of its task queue before calling the provider', async () => {
+    const events: string[] = [];
+    const zego = {
+      hasApp: () => true,
+      deleteStream: async () => {
+        events.push('call');
+        return { outcome: 'done' as const, providerCode: 0 };
+      },
+    };
+    const pacer = {
+      awaitSlot: async (queue: string) => {
+        events.push(`slot on ${queue}`);
+        return { waitedMs: 5, reservations: 1 };
+      },
+    };
+    const activities = createActivities(deps({ zego: zego as never, pacer }));
+    await new MockActivityEnvironment({ taskQueue: 'takedown/zego/5/DeleteStream' }).run(activities.zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' });
+    expect(events).toEqual(['slot on takedown/zego/5/DeleteStream', 'call']);
+  });
+
+  it('fails the attempt retryably, sending nothing, when no call slot can be had', async () => {
+    let called = false;
+    const zego = { hasApp: () => true, deleteStream: async () => ((called = true), { outcome: 'done' as const, providerCode: 0 }) };
+    const pacer = {
+      awaitSlot: async () => {
+        throw new PacerError('could not reserve a provider call slot on q: connection refused');
+      },
+    };
+    const activities = createActivities(deps({ zego: zego as never, pacer }));
+    await expect(new MockActivityEnvironment().run(activities.zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' })).rejects.toMatchObject({
+      type: 'PacerUnavailable',
+      nonRetryable: false,
+      message: 'could not reserve a provider call slot on q: connection refused',
+    });
+    expect(called).toBe(false);
   });
 
   it('turns a provider rejection into a non-retryable ProviderRejected failure', async () => {

@@ -52,6 +52,11 @@ describe('loadConfig', () => {
     expect(message).not.toContain('agora-secret-value');
   });
 
+  it('keeps rate headroom the pacer can absorb late slots with', () => {
+    expect(problems({ ...zegoEnv, TAKEDOWN_RATE_HEADROOM: '1' })).toEqual(['TAKEDOWN_RATE_HEADROOM: must be at most 0.95']);
+    expect(problems({ ...zegoEnv, TAKEDOWN_RATE_HEADROOM: '0' })).toEqual(['TAKEDOWN_RATE_HEADROOM: must be above 0']);
+  });
+
   it('requires both halves of a credential', () => {
     expect(problems({ ZEGO_APP_ID: '1' })).toEqual(['ZEGO_SERVER_SECRET: is required when ZEGO_APP_ID is set']);
     expect(problems({ AGORA_CUSTOMER_SECRET: 'x' })).toEqual(['AGORA_CUSTOMER_ID: is required when AGORA_CUSTOMER_SECRET is set']);
@@ -94,8 +99,8 @@ describe('activity queues and routes', () => {
   });
 
   it('uses the test-environment limit for an IsTest app', () => {
-    const config = loadConfig({ ...zegoEnv, ZEGO_IS_TEST: 'true', TAKEDOWN_RATE_HEADROOM: '1' });
-    expect(activityQueues(config).find((q) => q.bucket === 'DeleteStream')?.ratePerSecond).toBe(1);
+    const config = loadConfig({ ...zegoEnv, ZEGO_IS_TEST: 'true', TAKEDOWN_RATE_HEADROOM: '0.95' });
+    expect(activityQueues(config).find((q) => q.bucket === 'DeleteStream')?.ratePerSecond).toBe(0.95);
   });
 
   it('routes Agora apps to their own queues when listed, to shared ones otherwise', () => {

@@ -1,0 +1,131 @@
+/**
+ * The worker's side of the provider pacer (`src/workflows/pacer.ts`): before a provider call, wait
+ * for a slot from the queue's pacer workflow. Concurrent waits on one queue in this process share
+ * one reservation, so the pacer sees one update per round trip, not one per call.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import {
+  MAX_SLOTS_PER_REQUEST,
+  PROVIDER_PACER_WORKFLOW_TYPE,
+  pacerWorkflowId,
+  reserveSlotsUpdate,
+  type SlotGrant,
+  type SlotRequest,
+} from '../workflows/pacer';
+
+/** Reserves slots on an activity queue's pacer. */
+export type SlotReserver = (activityQueue: string, request: SlotRequest) => Promise<SlotGrant>;
+
+/** Reservations one call may make before giving up, when every slot it got had already passed. */
+export const MAX_RESERVATIONS_PER_CALL = 5;
+
+/** Why a call could not get a slot; no provider request was sent. */
+export class PacerError extends Error {
+  readonly code = 'TAKEDOWN_PACER_UNAVAILABLE';
+  override name = 'PacerError';
+}
+
+export interface ProviderCallPacerOptions {
+  reserve: SlotReserver;
+  /** Slot spacing for each paced activity queue; calls on other queues are not paced. */
+  intervalsMs: ReadonlyMap<string, number>;
+  /**
+   * A slot reached later than this is not used: a late call would bunch up with the calls in the
+   * next slots. Derived from the rate headroom (see `maxSlotLatenessMs`).
+   */
+  maxLatenessMs: number;
+}
+
+/** How long a wait took and how many reservations it needed. */
+export interface PacedCall {
+  waitedMs: number;
+  reservations: number;
+}
+
+interface Waiter {
+  resolve(slotMs: number): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The lateness a paced queue can absorb. Slots `1000 / (limit × headroom)` ms apart put at most
+ * `limit` calls in any second even when each call is up to `1000 × (1 / headroom − 1)` ms late;
+ * a fifth of that is left for the network between worker and provider.
+ */
+export function maxSlotLatenessMs(headroom: number): number {
+  return 800 * (1 / headroom - 1);
+}
+
+export class ProviderCallPacer {
+  private readonly waiting = new Map<string, Waiter[]>();
+  private readonly reserving = new Set<string>();
+
+  constructor(private readonly options: ProviderCallPacerOptions) {}
+
+  /** Resolves when this call may be sent; rejects with `PacerError`, or the signal's reason when aborted. */
+  async awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<PacedCall> {
+    const intervalMs = this.options.intervalsMs.get(activityQueue);
+    const started = Date.now();
+    if (intervalMs === undefined) return { waitedMs: 0, reservations: 0 };
+    for (let reservations = 1; reservations <= MAX_RESERVATIONS_PER_CALL; reservations++) {
+      const slotMs = await this.nextSlot(activityQueue, intervalMs, signal);
+      const untilSlot = slotMs - Date.now();
+      if (untilSlot > 0) await sleep(untilSlot, undefined, { signal }).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
+      if (untilSlot >= -this.options.maxLatenessMs) return { waitedMs: Date.now() - started, reservations };
+    }
+    throw new PacerError(`no provider call slot on ${activityQueue}: ${MAX_RESERVATIONS_PER_CALL} slots in a row had passed by more than ${Math.round(this.options.maxLatenessMs)} ms when granted`);
+  }
+
+  private nextSlot(activityQueue: string, intervalMs: number, signal?: AbortSignal): Promise<number> {
+    signal?.throwIfAborted();
+    return new Promise<number>((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settled = () => signal?.removeEventListener('abort', onAbort);
+      const queue = this.waiting.get(activityQueue) ?? [];
+      queue.push({
+        resolve: (slotMs) => (settled(), resolve(slotMs)),
+        reject: (err) => (settled(), reject(err)),
+      });
+      this.waiting.set(activityQueue, queue);
+      this.pump(activityQueue, intervalMs);
+    });
+  }
+
+  /** Sends one reservation for everyone waiting on the queue, unless one is already on its way. */
+  private pump(activityQueue: string, intervalMs: number): void {
+    const queue = this.waiting.get(activityQueue);
+    if (!queue?.length || this.reserving.has(activityQueue)) return;
+    const batch = queue.splice(0, MAX_SLOTS_PER_REQUEST);
+    this.reserving.add(activityQueue);
+    void this.options
+      .reserve(activityQueue, { count: batch.length, intervalMs })
+      .then(
+        (grant) => batch.forEach((w, i) => w.resolve(grant.firstSlotMs + i * grant.intervalMs)),
+        (err: unknown) => {
+          const reason = new PacerError(`could not reserve a provider call slot on ${activityQueue}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+          for (const w of batch) w.reject(reason);
+        },
+      )
+      .finally(() => {
+        this.reserving.delete(activityQueue);
+        this.pump(activityQueue, intervalMs);
+      });
+  }
+}
+
+/** Reserves through the pacer workflow, starting it on `taskQueue` if no run is open. */
+export function temporalSlotReserver(client: Client, taskQueue: string): SlotReserver {
+  return (activityQueue, request) =>
+    client.workflow.executeUpdateWithStart(reserveSlotsUpdate, {
+      args: [request],
+      startWorkflowOperation: new WithStartWorkflowOperation(PROVIDER_PACER_WORKFLOW_TYPE, {
+        workflowId: pacerWorkflowId(activityQueue),
+        taskQueue,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [{}],
+        staticSummary: `Paces provider calls on ${activityQueue}`,
+      }),
+    });
+}

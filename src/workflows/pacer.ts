@@ -1,0 +1,98 @@
+/**
+ * The provider pacer: one workflow per rate-limited activity queue that hands out call slots, so
+ * provider calls from every worker process arrive evenly spaced.
+ *
+ * Temporal's task-queue rate limit is a token bucket that starts full: after a quiet spell it
+ * dispatches up to a second's worth of tasks at once, and the provider sees up to twice its limit
+ * inside one second. The queue limit still keeps the backlog in Temporal; the pacer removes the
+ * burst. Workflow time is the server's time of the workflow task, so slots from every worker share
+ * one clock.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineUpdate,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+
+/** Workflow type of the pacer. */
+export const PROVIDER_PACER_WORKFLOW_TYPE = 'providerPacer';
+
+const PACER_ID_PREFIX = 'provider-pacer:';
+
+/** What a worker asks for: `count` slots spaced `intervalMs` apart. */
+export interface SlotRequest {
+  count: number;
+  intervalMs: number;
+}
+
+/** Slots granted: `firstSlotMs + i × intervalMs` (epoch ms) for `i` below the requested count. */
+export interface SlotGrant {
+  firstSlotMs: number;
+  intervalMs: number;
+}
+
+/** Carried across continue-as-new. */
+export interface PacerState {
+  /** The earliest time the next slot may be granted (epoch ms). */
+  nextSlotMs?: number;
+  /** Grants per run before continuing as new, keeping each run's history short. Default {@link GRANTS_PER_RUN}. */
+  grantsPerRun?: number;
+}
+
+/** `reserveSlots`: the update every provider call goes through before it is sent. */
+export const reserveSlotsUpdate = defineUpdate<SlotGrant, [SlotRequest]>('reserveSlots');
+
+/** Default grants per run; each grant adds about five events to the history. */
+export const GRANTS_PER_RUN = 500;
+/** A pacer with no request for this long completes; the next request starts a new run. */
+export const PACER_IDLE_TIMEOUT = '5 minutes';
+/** Upper bounds on one request, so a bad caller cannot push every other caller's slots out of reach. */
+export const MAX_SLOTS_PER_REQUEST = 1_000;
+export const MAX_SLOT_INTERVAL_MS = 60_000;
+
+export function validateSlotRequest(request: SlotRequest): void {
+  const { count, intervalMs } = request ?? {};
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SLOTS_PER_REQUEST) {
+    throw new RangeError(`count must be an integer from 1 to ${MAX_SLOTS_PER_REQUEST}, got ${JSON.stringify(count)}`);
+  }
+  if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs > MAX_SLOT_INTERVAL_MS) {
+    throw new RangeError(`intervalMs must be above 0 and at most ${MAX_SLOT_INTERVAL_MS}, got ${JSON.stringify(intervalMs)}`);
+  }
+}
+
+export async function providerPacer(state: PacerState = {}): Promise<void> {
+  let nextSlotMs = state.nextSlotMs ?? 0;
+  const grantsPerRun = state.grantsPerRun ?? GRANTS_PER_RUN;
+  let grants = 0;
+
+  setHandler(
+    reserveSlotsUpdate,
+    ({ count, intervalMs }) => {
+      const firstSlotMs = Math.max(Date.now(), nextSlotMs);
+      nextSlotMs = firstSlotMs + count * intervalMs;
+      grants += 1;
+      return { firstSlotMs, intervalMs };
+    },
+    { validator: validateSlotRequest },
+  );
+  setCurrentDetails(`Hands out provider call slots for task queue \`${workflowInfo().workflowId.slice(PACER_ID_PREFIX.length)}\`.`);
+
+  for (;;) {
+    const grantsBefore = grants;
+    const full = await condition(() => grants >= grantsPerRun || workflowInfo().continueAsNewSuggested, PACER_IDLE_TIMEOUT);
+    if (full) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof providerPacer>({ nextSlotMs, grantsPerRun });
+    }
+    if (grants === grantsBefore) return;
+  }
+}
+
+/** One pacer per rate-limited activity queue; the queue name holds no credentials. */
+export function pacerWorkflowId(activityQueue: string): string {
+  return `${PACER_ID_PREFIX}${activityQueue}`;
+}

@@ -1,0 +1,110 @@
+/**
+ * The provider pacer against the real dev server: two worker sets sharing the queues keep a burst
+ * of takedowns under the provider's limit at the provider's end, and the pacer workflow keeps its
+ * slots contiguous across continue-as-new.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { TakedownOutcome } from '../../src/workflows/types';
+import { DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
+import { temporalSlotReserver } from '../../src/takedown-worker/pacer';
+import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
+import { PROVIDER_PACER_WORKFLOW_TYPE, pacerWorkflowId, type SlotGrant } from '../../src/workflows/pacer';
+import { startStack, workflowBundle, type Stack } from '../harness/stack';
+import { uniqueName } from '../harness/temporal';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  // The sandbox enforces ZEGO's documented limits (DeleteStream 10/s per app) and answers 206 above them.
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+/** The most arrivals in any sliding window `[t, t + windowMs)`. */
+function maxInAnyWindow(times: number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+test('a burst of takedowns through two worker sets never reaches DeleteStream above 10 in any second', async () => {
+  const connection = await NativeConnection.connect({ address: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS! });
+  let second: TakedownWorkers | undefined;
+  let running: Promise<void> | undefined;
+  try {
+    second = await createTakedownWorkers({
+      connection,
+      clientConnection: stack.env.connection,
+      config: stack.config,
+      workflowBundle: await workflowBundle(),
+      workerOptions: { identity: 'second-worker-set' },
+    });
+    running = second.run();
+
+    const rooms = Array.from({ length: 45 }, () => ({ roomId: uniqueName('burst-room'), streamId: uniqueName('burst-stream') }));
+    await stack.sandbox.control.seedZego({
+      appId: DEMO_ZEGO_APP.appId,
+      rooms: rooms.map(({ roomId, streamId }) => ({ roomId, users: ['host-1'], streams: [{ streamId, userId: 'host-1' }] })),
+    });
+    const handles = await Promise.all(
+      rooms.map(({ roomId, streamId }) =>
+        stack.start({ violationId: uniqueName('burst'), reason: 'burst', target: { provider: 'zego', appId: DEMO_ZEGO_APP.appId, roomId, streamId, userId: 'host-1' } }),
+      ),
+    );
+    const results = await Promise.all(handles.map((h) => h.result()));
+    expect(results.map((r) => r.outcome)).toEqual(rooms.map(() => TakedownOutcome.enforced));
+
+    const roomIds = new Set(rooms.map((r) => r.roomId));
+    const deletes = (await stack.sandbox.control.requests({ provider: 'zego' })).filter((r) => r.operation === 'DeleteStream' && roomIds.has(r.params.roomId ?? ''));
+    expect(deletes.filter((r) => r.code === 206)).toEqual([]);
+    expect(deletes).toHaveLength(rooms.length);
+    expect(maxInAnyWindow(deletes.map((r) => r.at))).toBeLessThanOrEqual(10);
+
+    // Both worker sets called the provider: the spacing held across processes' worth of workers.
+    const identities = new Set<string>();
+    for (const handle of handles) {
+      for (const event of (await handle.fetchHistory()).events ?? []) {
+        const identity = event.activityTaskStartedEventAttributes?.identity;
+        if (identity) identities.add(identity === 'second-worker-set' ? identity : 'first');
+      }
+    }
+    expect([...identities].sort()).toEqual(['first', 'second-worker-set']);
+  } finally {
+    second?.shutdown();
+    await running;
+    await connection.close();
+  }
+});
+
+test('the pacer hands out contiguous slots across continue-as-new', async () => {
+  const activityQueue = uniqueName('paced-queue');
+  const handle = await stack.client.workflow.start(PROVIDER_PACER_WORKFLOW_TYPE, {
+    workflowId: pacerWorkflowId(activityQueue),
+    taskQueue: stack.config.taskQueue,
+    args: [{ grantsPerRun: 3 }],
+  });
+  const reserve = temporalSlotReserver(stack.client, stack.config.taskQueue);
+  const grants: SlotGrant[] = [];
+  for (let i = 0; i < 8; i++) grants.push(await reserve(activityQueue, { count: 2, intervalMs: 500 }));
+
+  // Each grant follows on from the last (8 grants × 1 s of slots stay ahead of the clock).
+  expect(grants.map((g) => g.firstSlotMs - grants[0]!.firstSlotMs)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+  const latest = await stack.client.workflow.getHandle(handle.workflowId).describe();
+  expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+  expect(latest.status.name).toBe('RUNNING');
+  await stack.client.workflow.getHandle(handle.workflowId).terminate('test done');
+});
+
+test('the pacer refuses a malformed reservation with a message naming the field', async () => {
+  const reserve = temporalSlotReserver(stack.client, stack.config.taskQueue);
+  const err = await reserve(uniqueName('paced-queue'), { count: 0, intervalMs: 100 }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  expect((err as WorkflowUpdateFailedError).cause?.message).toBe('count must be an integer from 1 to 1000, got 0');
+});

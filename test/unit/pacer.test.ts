@@ -1,0 +1,147 @@
+import { MAX_RESERVATIONS_PER_CALL, PacerError, ProviderCallPacer, maxSlotLatenessMs, type SlotReserver } from '../../src/takedown-worker/pacer';
+import type { SlotRequest } from '../../src/workflows/pacer';
+
+const QUEUE = 'takedown/zego/1/DeleteStream';
+
+/** The pacer workflow's rule, in memory: slots follow on from the last one granted, never before now. */
+function inMemoryPacer(startMs = 0) {
+  let nextSlotMs = startMs;
+  const requests: SlotRequest[] = [];
+  const reserve: SlotReserver = async (_queue, request) => {
+    requests.push(request);
+    const firstSlotMs = Math.max(Date.now(), nextSlotMs);
+    nextSlotMs = firstSlotMs + request.count * request.intervalMs;
+    return { firstSlotMs, intervalMs: request.intervalMs };
+  };
+  return { reserve, requests };
+}
+
+function pacerWith(reserve: SlotReserver, intervalMs = 50, maxLatenessMs = 80) {
+  return new ProviderCallPacer({ reserve, intervalsMs: new Map([[QUEUE, intervalMs]]), maxLatenessMs });
+}
+
+describe('ProviderCallPacer', () => {
+  it('releases concurrent calls a slot interval apart, the first at once and the rest from one reservation', async () => {
+    const { reserve, requests } = inMemoryPacer();
+    const pacer = pacerWith(reserve, 50);
+    const released: number[] = [];
+    await Promise.all(Array.from({ length: 5 }, () => pacer.awaitSlot(QUEUE).then(() => released.push(performance.now()))));
+    expect(requests).toEqual([{ count: 1, intervalMs: 50 }, { count: 4, intervalMs: 50 }]);
+    const gaps = released.slice(1).map((t, i) => t - released[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
+    expect(released[4]! - released[0]!).toBeGreaterThanOrEqual(195);
+  });
+
+  it('batches the calls that arrive while a reservation is on its way', async () => {
+    const { reserve, requests } = inMemoryPacer();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow: SlotReserver = async (queue, request) => {
+      if (requests.length === 0) await held;
+      return reserve(queue, request);
+    };
+    const pacer = pacerWith(slow, 1);
+    const first = pacer.awaitSlot(QUEUE);
+    const later = [pacer.awaitSlot(QUEUE), pacer.awaitSlot(QUEUE), pacer.awaitSlot(QUEUE)];
+    release();
+    await Promise.all([first, ...later]);
+    expect(requests.map((r) => r.count)).toEqual([1, 3]);
+  });
+
+  it('does not pace a queue it has no interval for', async () => {
+    const { reserve, requests } = inMemoryPacer();
+    const result = await pacerWith(reserve).awaitSlot('takedown/other/queue');
+    expect(result).toEqual({ waitedMs: 0, reservations: 0 });
+    expect(requests).toEqual([]);
+  });
+
+  it('reserves again when a slot had passed by more than the lateness it may absorb', async () => {
+    let calls = 0;
+    const reserve: SlotReserver = async (_queue, { intervalMs }) => {
+      calls += 1;
+      return { firstSlotMs: calls === 1 ? Date.now() - 500 : Date.now() + 20, intervalMs };
+    };
+    const result = await pacerWith(reserve, 50, 80).awaitSlot(QUEUE);
+    expect(result.reservations).toBe(2);
+    expect(result.waitedMs).toBeGreaterThanOrEqual(15);
+  });
+
+  it('uses a slot that passed by less than the lateness it may absorb', async () => {
+    const reserve: SlotReserver = async (_queue, { intervalMs }) => ({ firstSlotMs: Date.now() - 30, intervalMs });
+    expect((await pacerWith(reserve, 50, 80).awaitSlot(QUEUE)).reservations).toBe(1);
+  });
+
+  it('gives up after a run of late slots, naming the queue and sending nothing', async () => {
+    const requests: SlotRequest[] = [];
+    const reserve: SlotReserver = async (_queue, request) => {
+      requests.push(request);
+      return { firstSlotMs: Date.now() - 1_000, intervalMs: request.intervalMs };
+    };
+    const err = await pacerWith(reserve).awaitSlot(QUEUE).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PacerError);
+    expect((err as PacerError).code).toBe('TAKEDOWN_PACER_UNAVAILABLE');
+    expect((err as Error).message).toBe(
+      `no provider call slot on ${QUEUE}: ${MAX_RESERVATIONS_PER_CALL} slots in a row had passed by more than 80 ms when granted`,
+    );
+    expect(requests).toHaveLength(MAX_RESERVATIONS_PER_CALL);
+  });
+
+  it('fails every waiting call when the reservation fails, and recovers on the next call', async () => {
+    let fail = true;
+    const { reserve } = inMemoryPacer();
+    const flaky: SlotReserver = async (queue, request) => {
+      if (fail) throw new Error('connection refused');
+      return reserve(queue, request);
+    };
+    const pacer = pacerWith(flaky, 1);
+    const results = await Promise.allSettled([pacer.awaitSlot(QUEUE), pacer.awaitSlot(QUEUE)]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const reason = (r as PromiseRejectedResult).reason as PacerError;
+      expect(reason).toBeInstanceOf(PacerError);
+      expect(reason.message).toBe(`could not reserve a provider call slot on ${QUEUE}: connection refused`);
+    }
+    fail = false;
+    await expect(pacer.awaitSlot(QUEUE)).resolves.toMatchObject({ reservations: 1 });
+  });
+
+  it('stops waiting when the call is cancelled', async () => {
+    const reserve: SlotReserver = async (_queue, { intervalMs }) => ({ firstSlotMs: Date.now() + 60_000, intervalMs });
+    const controller = new AbortController();
+    const waiting = pacerWith(reserve).awaitSlot(QUEUE, controller.signal);
+    setTimeout(() => controller.abort(new Error('activity cancelled')), 20);
+    await expect(waiting).rejects.toThrow('activity cancelled');
+  });
+
+  it('stops waiting for a reservation when the call is cancelled', async () => {
+    const reserve: SlotReserver = () => new Promise(() => {});
+    const controller = new AbortController();
+    const waiting = pacerWith(reserve).awaitSlot(QUEUE, controller.signal);
+    controller.abort(new Error('activity cancelled'));
+    await expect(waiting).rejects.toThrow('activity cancelled');
+  });
+});
+
+describe('maxSlotLatenessMs', () => {
+  it('leaves room for late slots in proportion to the headroom, keeping a fifth for the network', () => {
+    expect(maxSlotLatenessMs(0.9)).toBeCloseTo(88.9, 1);
+    expect(maxSlotLatenessMs(0.5)).toBeCloseTo(800, 5);
+    expect(maxSlotLatenessMs(0.95)).toBeCloseTo(42.1, 1);
+  });
+
+  it('keeps calls within the limit in any second when each is late by up to that much', () => {
+    // Slots 1000 / (limit × headroom) apart; every call late by a different amount up to the bound.
+    for (const [limit, headroom] of [[10, 0.9], [1, 0.9], [50, 0.95], [100, 0.9]] as const) {
+      const interval = 1000 / (limit * headroom);
+      const late = maxSlotLatenessMs(headroom);
+      const calls = Array.from({ length: limit * 5 }, (_, i) => i * interval + (i % 2 === 0 ? late : 0));
+      calls.sort((a, b) => a - b);
+      let most = 0;
+      for (let start = 0, end = 0; end < calls.length; end++) {
+        while (calls[end]! - calls[start]! >= 1000) start++;
+        most = Math.max(most, end - start + 1);
+      }
+      expect(most).toBeLessThanOrEqual(limit);
+    }
+  });
+});
