@@ -3,10 +3,9 @@
  * back from the arrival times the sandbox logged (the provider's end is what counts).
  */
 import { startTakedown } from '../src/client';
-import { preciseNow } from '../src/sandbox/request-log';
+import { maxArrivalsInAnyWindow, preciseNow } from '../src/sandbox/request-log';
 import { runBounded, withTimeout } from './load';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import { maxInSlidingWindow } from './stats';
 import { seedTargets } from './targets';
 import { CpuMeter, type CpuDelta } from './procstat';
 
@@ -79,7 +78,7 @@ export async function runBurst(stack: BenchStack, spec: BurstSpec): Promise<Burs
       n: spec.n,
       limitPerSecond: spec.limit,
       dispatchRatePerSecond: spec.dispatchRate,
-      maxInAnySecond: maxInSlidingWindow(deletes, 1000),
+      maxInAnySecond: maxArrivalsInAnyWindow(deletes, 1000),
       maxInFixedSecond: Math.max(...fixed.values()),
       rejections: log.filter((r) => r.code !== undefined && THROTTLED.has(r.code)).length,
       drainSeconds,

@@ -24,22 +24,6 @@ export function summarize(samples: readonly number[]): Summary {
   return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, mean };
 }
 
-/**
- * The most arrivals in any window of `windowMs` (sliding, half-open `[t, t + windowMs)`), found
- * with two pointers over the sorted times. A fixed window aligned to the clock can hide a burst that
- * straddles a boundary; a sliding one cannot.
- */
-export function maxInSlidingWindow(times: readonly number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
-
 /** Rounds for tables: 1 decimal below 100, whole numbers above. */
 export function fmt(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return '–';

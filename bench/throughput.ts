@@ -3,6 +3,7 @@
  * takedowns in flight; completions are counted over a fixed window after a short warm-up, while
  * the worker's and the dev server's CPU and the worker's memory are sampled.
  */
+import { setMaxListeners } from 'node:events';
 import { startTakedown } from '../src/client';
 import { preciseNow } from '../src/sandbox/request-log';
 import { withTimeout } from './load';
@@ -69,6 +70,7 @@ export async function runThroughput(stack: BenchStack, spec: ThroughputSpec): Pr
   // Takedowns still in flight when the window closes are abandoned: their result long-polls are
   // aborted so that nothing is left calling the server once the stack stops.
   const abandon = new AbortController();
+  setMaxListeners(0, abandon.signal); // one listener per call in flight, on every lane
   let next = 0;
   let completed = 0;
   const latencies: number[] = [];

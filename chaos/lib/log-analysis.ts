@@ -4,6 +4,7 @@
  * and whether the provider's final state shows each stream removed.
  */
 import type { SandboxRequest, SandboxState } from '../../src/sandbox/control-schemas';
+import { maxArrivalsInAnyWindow } from '../../src/sandbox/request-log';
 import { bump } from './stats';
 import type { Target } from './targets';
 
@@ -76,7 +77,7 @@ export interface LogAnalysis {
   throttleRetryGapsMs: number[];
   /** Throttling answers by the sandbox's own limiter (the worker outran a limit), not injected ones. */
   providerThrottles: number;
-  /** Most arrivals in one 1 s window, per bucket and app, against the documented limit. */
+  /** Most arrivals in any sliding 1 s window, per bucket and app, against the documented limit. */
   peakArrivals: Record<string, { peak: number; limit: number }>;
   /** Injected faults seen, by kind (`status`, `drop`, `zegoCode`, `latency`). */
   faults: Record<string, number>;
@@ -178,7 +179,7 @@ export function analyseLog(
   const attribute = indexTargets(targets, state);
   const perTarget = new Map<string, SandboxRequest[]>();
   const faults: Record<string, number> = {};
-  const windows = new Map<string, number>();
+  const arrivals = new Map<string, number[]>();
   let providerThrottles = 0;
   let requests = 0;
   let unfaulted = 0;
@@ -197,17 +198,17 @@ export function analyseLog(
     if (isProviderThrottle(entry)) providerThrottles++;
     const bucket = BUCKETS[`${entry.provider}:${entry.operation}`];
     if (bucket) {
-      const key = `${bucket.bucket} ${(entry.appId ?? '?').slice(0, 8)}\u0000${Math.floor(entry.at / 1000)}`;
-      windows.set(key, (windows.get(key) ?? 0) + 1);
+      const key = `${bucket.bucket} ${(entry.appId ?? '?').slice(0, 8)}`;
+      const list = arrivals.get(key) ?? [];
+      list.push(entry.at);
+      arrivals.set(key, list);
     }
   }
 
   const peakArrivals: LogAnalysis['peakArrivals'] = {};
-  for (const [key, count] of windows) {
-    const name = key.split('\u0000')[0]!;
+  for (const [name, times] of arrivals) {
     const limit = Object.values(BUCKETS).find((b) => name.startsWith(`${b.bucket} `))!.limit;
-    const current = peakArrivals[name];
-    if (!current || count > current.peak) peakArrivals[name] = { peak: count, limit };
+    peakArrivals[name] = { peak: maxArrivalsInAnyWindow(times, 1000), limit };
   }
 
   const orderList: OrderViolation[] = [];

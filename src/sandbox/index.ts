@@ -3,6 +3,7 @@
  * (state, signatures, codes, rate limits, an encoder that reconnects, fault injection), with a
  * control API under `/_sandbox/`. It shares no code with the provider clients it tests.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxControl } from './control-client';
@@ -14,6 +15,7 @@ export { SandboxControl, SandboxControlError } from './control-client';
 export type { SandboxTunables } from './control-client';
 export type * from './control-schemas';
 export { DEFAULT_RATE_LIMITS } from './rate-limits';
+export { maxArrivalsInAnyWindow } from './request-log';
 export { DEMO_AGORA_ACCOUNT, DEMO_AGORA_APP_ID, DEMO_ZEGO_APP } from './demo-accounts';
 
 /** How to start a sandbox; every field is optional. */
@@ -58,6 +60,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     now: options.now ?? Date.now,
   });
   const closing = new AbortController();
+  // Every answer held for latency listens on it: hundreds at once under load is expected.
+  setMaxListeners(0, closing.signal);
   const server = createServer(sandboxListener(core, closing.signal));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

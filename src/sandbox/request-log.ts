@@ -10,6 +10,22 @@ export function preciseNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/**
+ * The most arrivals (the log's `at` times) in any window of `windowMs` (sliding, half-open `[t, t + windowMs)`), found
+ * with two pointers over the sorted times. A fixed window aligned to the clock can hide a burst that
+ * straddles a boundary; a sliding one cannot.
+ */
+export function maxArrivalsInAnyWindow(times: readonly number[], windowMs = 1000): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
 /** Default cap on kept entries: a long benchmark must not grow the process without bound. */
 export const DEFAULT_LOG_CAPACITY = 100_000;
 

@@ -6,7 +6,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { TakedownOutcome } from '../../src/workflows/types';
-import { DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
+import { DEMO_ZEGO_APP, maxArrivalsInAnyWindow } from '../../src/sandbox';
 import { temporalSlotReserver } from '../../src/takedown-worker/pacer';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
 import { PROVIDER_PACER_WORKFLOW_TYPE, pacerWorkflowId, type SlotGrant } from '../../src/workflows/pacer';
@@ -22,17 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.teardown();
 });
-
-/** The most arrivals in any sliding window `[t, t + windowMs)`. */
-function maxInAnyWindow(times: number[], windowMs = 1000): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 test('a burst of takedowns through two worker sets never reaches DeleteStream above 10 in any second', async () => {
   const connection = await NativeConnection.connect({ address: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS! });
@@ -65,7 +54,7 @@ test('a burst of takedowns through two worker sets never reaches DeleteStream ab
     const deletes = (await stack.sandbox.control.requests({ provider: 'zego' })).filter((r) => r.operation === 'DeleteStream' && roomIds.has(r.params.roomId ?? ''));
     expect(deletes.filter((r) => r.code === 206)).toEqual([]);
     expect(deletes).toHaveLength(rooms.length);
-    expect(maxInAnyWindow(deletes.map((r) => r.at))).toBeLessThanOrEqual(10);
+    expect(maxArrivalsInAnyWindow(deletes.map((r) => r.at))).toBeLessThanOrEqual(10);
 
     // Both worker sets called the provider: the spacing held across processes' worth of workers.
     const identities = new Set<string>();
