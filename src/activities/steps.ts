@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ProviderError, ProviderUnknownAnswerError } from '../providers/errors';
+import { ProviderError, ProviderRateLimitedError, ProviderUnknownAnswerError } from '../providers/errors';
 import type { CallOptions, ProviderName, ProviderResult } from '../providers/types';
 import type { StepAction, StepHeartbeat, StepRecord } from '../workflows/types';
 import { StepFailureType, toStepFailure } from './failures';
@@ -10,6 +10,7 @@ import { StepFailureType, toStepFailure } from './failures';
 /** Spaces provider calls across workers (`src/takedown-worker/pacer.ts`); keyed by activity task queue. */
 export interface CallPacer {
   awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<{ waitedMs: number; reservations: number }>;
+  holdOff(activityQueue: string, untilMs: number): Promise<void>;
 }
 
 /**
@@ -48,6 +49,7 @@ export async function runProviderCall<R extends ProviderResult>(
     // Recorded so that a step whose budget runs out can still name the provider's last answer:
     // Temporal's timeout failure carries the last heartbeat, not the last attempt's error.
     if (err instanceof ProviderError) context.heartbeat({ lastAnswer: err.message } satisfies StepHeartbeat);
+    if (pacer && err instanceof ProviderRateLimitedError) await holdOff(pacer, taskQueue, failure as ApplicationFailure, tags);
     calls.add(1, { ...tags, outcome: 'failed' });
     // An answer no code table knows is logged whole (provider answers carry no credentials).
     const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
@@ -67,6 +69,17 @@ async function awaitSlot(pacer: CallPacer, taskQueue: string, tags: { provider: 
     if (context.cancellationSignal.aborted) throw err;
     log.warn('no provider call slot', { ...tags, error: (err as Error)?.message });
     throw ApplicationFailure.create({ type: StepFailureType.PacerUnavailable, message: (err as Error)?.message ?? String(err) });
+  }
+}
+
+/** Throttled: every worker's next call on the queue waits as long as this attempt's retry. */
+async function holdOff(pacer: CallPacer, taskQueue: string, failure: ApplicationFailure, tags: { provider: ProviderName; action: string }): Promise<void> {
+  const delayMs = typeof failure.nextRetryDelay === 'number' ? failure.nextRetryDelay : 1_000;
+  try {
+    await pacer.holdOff(taskQueue, Date.now() + delayMs);
+  } catch (err) {
+    // The retry itself still waits; only the other workers may call once more before they see a throttle too.
+    log.warn('could not hold off the provider pacer', { ...tags, error: (err as Error)?.message });
   }
 }
 

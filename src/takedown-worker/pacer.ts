@@ -8,14 +8,19 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
   MAX_SLOTS_PER_REQUEST,
   PROVIDER_PACER_WORKFLOW_TYPE,
+  holdOffUpdate,
   pacerWorkflowId,
   reserveSlotsUpdate,
+  type HoldOff,
   type SlotGrant,
   type SlotRequest,
 } from '../workflows/pacer';
 
-/** Reserves slots on an activity queue's pacer. */
-export type SlotReserver = (activityQueue: string, request: SlotRequest) => Promise<SlotGrant>;
+/** The pacer workflows' two updates, addressed by activity queue. */
+export interface PacerWorkflows {
+  reserve(activityQueue: string, request: SlotRequest): Promise<SlotGrant>;
+  holdOff(activityQueue: string, holdOff: HoldOff): Promise<void>;
+}
 
 /** Reservations one call may make before giving up, when every slot it got had already passed. */
 export const MAX_RESERVATIONS_PER_CALL = 5;
@@ -27,7 +32,7 @@ export class PacerError extends Error {
 }
 
 export interface ProviderCallPacerOptions {
-  reserve: SlotReserver;
+  workflows: PacerWorkflows;
   /** Slot spacing for each paced activity queue; calls on other queues are not paced. */
   intervalsMs: ReadonlyMap<string, number>;
   /**
@@ -77,6 +82,12 @@ export class ProviderCallPacer {
     throw new PacerError(`no provider call slot on ${activityQueue}: ${MAX_RESERVATIONS_PER_CALL} slots in a row had passed by more than ${Math.round(this.options.maxLatenessMs)} ms when granted`);
   }
 
+  /** After a throttling answer: no worker gets a slot on the queue before `untilMs`. */
+  async holdOff(activityQueue: string, untilMs: number): Promise<void> {
+    if (!this.options.intervalsMs.has(activityQueue)) return;
+    await this.options.workflows.holdOff(activityQueue, { untilMs });
+  }
+
   private nextSlot(activityQueue: string, intervalMs: number, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
     return new Promise<number>((resolve, reject) => {
@@ -99,7 +110,7 @@ export class ProviderCallPacer {
     if (!queue?.length || this.reserving.has(activityQueue)) return;
     const batch = queue.splice(0, MAX_SLOTS_PER_REQUEST);
     this.reserving.add(activityQueue);
-    void this.options
+    void this.options.workflows
       .reserve(activityQueue, { count: batch.length, intervalMs })
       .then(
         (grant) => batch.forEach((w, i) => w.resolve(grant.firstSlotMs + i * grant.intervalMs)),
@@ -115,17 +126,20 @@ export class ProviderCallPacer {
   }
 }
 
-/** Reserves through the pacer workflow, starting it on `taskQueue` if no run is open. */
-export function temporalSlotReserver(client: Client, taskQueue: string): SlotReserver {
-  return (activityQueue, request) =>
-    client.workflow.executeUpdateWithStart(reserveSlotsUpdate, {
-      args: [request],
-      startWorkflowOperation: new WithStartWorkflowOperation(PROVIDER_PACER_WORKFLOW_TYPE, {
-        workflowId: pacerWorkflowId(activityQueue),
-        taskQueue,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        args: [{}],
-        staticSummary: `Paces provider calls on ${activityQueue}`,
-      }),
+/** The pacer workflows over a Temporal client; an update starts the queue's pacer on `taskQueue` if no run is open. */
+export function temporalPacerWorkflows(client: Client, taskQueue: string): PacerWorkflows {
+  const withStart = (activityQueue: string) =>
+    new WithStartWorkflowOperation(PROVIDER_PACER_WORKFLOW_TYPE, {
+      workflowId: pacerWorkflowId(activityQueue),
+      taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{}],
+      staticSummary: `Paces provider calls on ${activityQueue}`,
     });
+  return {
+    reserve: (activityQueue, request) =>
+      client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [request], startWorkflowOperation: withStart(activityQueue) }),
+    holdOff: (activityQueue, holdOff) =>
+      client.workflow.executeUpdateWithStart(holdOffUpdate, { args: [holdOff], startWorkflowOperation: withStart(activityQueue) }),
+  };
 }

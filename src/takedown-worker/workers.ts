@@ -8,7 +8,7 @@ import { createActivities } from '../activities';
 import { AgoraClient } from '../providers/agora';
 import { ZegoClient } from '../providers/zego';
 import type { WorkerConfig } from './config';
-import { ProviderCallPacer, maxSlotLatenessMs, temporalSlotReserver } from './pacer';
+import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
 import { activityQueues, routeFor, type ActivityQueue } from './routes';
 
 export interface TakedownWorkersOptions {
@@ -62,7 +62,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     routeFor: (provider, appId) => routeFor(config, provider, appId),
     pacer: new ProviderCallPacer({
       // Pacer workflows run on the workflow queue, beside the takedowns.
-      reserve: temporalSlotReserver(pacerClient, config.taskQueue),
+      workflows: temporalPacerWorkflows(pacerClient, config.taskQueue),
       intervalsMs: new Map(queues.map((q) => [q.name, 1000 / q.ratePerSecond])),
       maxLatenessMs: maxSlotLatenessMs(config.rateHeadroom),
     }),

@@ -35,6 +35,11 @@ export interface SlotGrant {
   intervalMs: number;
 }
 
+/** A provider throttling answer: no slot before `untilMs` (epoch ms), for any worker. */
+export interface HoldOff {
+  untilMs: number;
+}
+
 /** Carried across continue-as-new. */
 export interface PacerState {
   /** The earliest time the next slot may be granted (epoch ms). */
@@ -45,6 +50,8 @@ export interface PacerState {
 
 /** `reserveSlots`: the update every provider call goes through before it is sent. */
 export const reserveSlotsUpdate = defineUpdate<SlotGrant, [SlotRequest]>('reserveSlots');
+/** `holdOff`: sent after the provider answered "too many requests", so every worker waits, not only the one throttled. */
+export const holdOffUpdate = defineUpdate<void, [HoldOff]>('holdOff');
 
 /** Default grants per run; each grant adds about five events to the history. */
 export const GRANTS_PER_RUN = 500;
@@ -53,6 +60,7 @@ export const PACER_IDLE_TIMEOUT = '5 minutes';
 /** Upper bounds on one request, so a bad caller cannot push every other caller's slots out of reach. */
 export const MAX_SLOTS_PER_REQUEST = 1_000;
 export const MAX_SLOT_INTERVAL_MS = 60_000;
+export const MAX_HOLD_OFF_MS = 60_000;
 
 export function validateSlotRequest(request: SlotRequest): void {
   const { count, intervalMs } = request ?? {};
@@ -61,6 +69,13 @@ export function validateSlotRequest(request: SlotRequest): void {
   }
   if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs > MAX_SLOT_INTERVAL_MS) {
     throw new RangeError(`intervalMs must be above 0 and at most ${MAX_SLOT_INTERVAL_MS}, got ${JSON.stringify(intervalMs)}`);
+  }
+}
+
+export function validateHoldOff(holdOff: HoldOff): void {
+  const { untilMs } = holdOff ?? {};
+  if (typeof untilMs !== 'number' || !Number.isFinite(untilMs) || untilMs > Date.now() + MAX_HOLD_OFF_MS) {
+    throw new RangeError(`untilMs must be a time at most ${MAX_HOLD_OFF_MS} ms from now, got ${JSON.stringify(untilMs)}`);
   }
 }
 
@@ -78,6 +93,13 @@ export async function providerPacer(state: PacerState = {}): Promise<void> {
       return { firstSlotMs, intervalMs };
     },
     { validator: validateSlotRequest },
+  );
+  setHandler(
+    holdOffUpdate,
+    ({ untilMs }) => {
+      nextSlotMs = Math.max(nextSlotMs, untilMs);
+    },
+    { validator: validateHoldOff },
   );
   setCurrentDetails(`Hands out provider call slots for task queue \`${workflowInfo().workflowId.slice(PACER_ID_PREFIX.length)}\`.`);
 

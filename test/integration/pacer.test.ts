@@ -7,11 +7,11 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { TakedownOutcome } from '../../src/workflows/types';
 import { DEMO_ZEGO_APP, maxArrivalsInAnyWindow } from '../../src/sandbox';
-import { temporalSlotReserver } from '../../src/takedown-worker/pacer';
+import { temporalPacerWorkflows } from '../../src/takedown-worker/pacer';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
 import { PROVIDER_PACER_WORKFLOW_TYPE, pacerWorkflowId, type SlotGrant } from '../../src/workflows/pacer';
 import { startStack, workflowBundle, type Stack } from '../harness/stack';
-import { uniqueName } from '../harness/temporal';
+import { eventually, uniqueName } from '../harness/temporal';
 
 let stack: Stack;
 
@@ -72,6 +72,35 @@ test('a burst of takedowns through two worker sets never reaches DeleteStream ab
   }
 });
 
+/** A live ZEGO room with one stream, and the takedown request for it. */
+async function seedRoom() {
+  const roomId = uniqueName('room');
+  const streamId = uniqueName('stream');
+  await stack.sandbox.control.seedZego({ appId: DEMO_ZEGO_APP.appId, rooms: [{ roomId, users: ['host-1'], streams: [{ streamId, userId: 'host-1' }] }] });
+  return { roomId, request: { violationId: uniqueName('clf'), reason: 'r', target: { provider: 'zego' as const, appId: DEMO_ZEGO_APP.appId, roomId, streamId, userId: 'host-1' } } };
+}
+
+test("a throttling answer holds off every takedown's next call on that queue, not only the throttled one", async () => {
+  const first = await seedRoom();
+  const second = await seedRoom();
+  await stack.sandbox.control.injectFault({ provider: 'zego', operation: 'DeleteStream', count: 1, answer: { zegoCode: 206 } });
+  const throttled = await stack.start(first.request);
+  // The attempt fails only once its hold-off is in place, so the next takedown starts after that.
+  await eventually(async () => {
+    const [pending] = (await throttled.describe()).raw.pendingActivities ?? [];
+    expect(pending?.lastFailure?.applicationFailureInfo?.type).toBe('ProviderRateLimited');
+  });
+  const next = await stack.start(second.request);
+  await Promise.all([throttled.result(), next.result()]);
+
+  const deletes = (await stack.sandbox.control.requests({ provider: 'zego', operation: 'DeleteStream' })).filter((r) => [first.roomId, second.roomId].includes(r.params.roomId ?? ''));
+  const throttle = deletes.find((r) => r.code === 206)!;
+  const nextArrival = deletes.find((r) => r.params.roomId === second.roomId)!;
+  expect(throttle.params.roomId).toBe(first.roomId);
+  // ZEGO's 206 names no wait; the retry backoff is at least 1 s, and the other takedown waited it out too.
+  expect(nextArrival.at - throttle.answeredAt).toBeGreaterThanOrEqual(990);
+});
+
 test('the pacer hands out contiguous slots across continue-as-new', async () => {
   const activityQueue = uniqueName('paced-queue');
   const handle = await stack.client.workflow.start(PROVIDER_PACER_WORKFLOW_TYPE, {
@@ -79,7 +108,7 @@ test('the pacer hands out contiguous slots across continue-as-new', async () => 
     taskQueue: stack.config.taskQueue,
     args: [{ grantsPerRun: 3 }],
   });
-  const reserve = temporalSlotReserver(stack.client, stack.config.taskQueue);
+  const { reserve } = temporalPacerWorkflows(stack.client, stack.config.taskQueue);
   const grants: SlotGrant[] = [];
   for (let i = 0; i < 8; i++) grants.push(await reserve(activityQueue, { count: 2, intervalMs: 500 }));
 
@@ -92,7 +121,7 @@ test('the pacer hands out contiguous slots across continue-as-new', async () => 
 });
 
 test('the pacer refuses a malformed reservation with a message naming the field', async () => {
-  const reserve = temporalSlotReserver(stack.client, stack.config.taskQueue);
+  const { reserve } = temporalPacerWorkflows(stack.client, stack.config.taskQueue);
   const err = await reserve(uniqueName('paced-queue'), { count: 0, intervalMs: 100 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   expect((err as WorkflowUpdateFailedError).cause?.message).toBe('count must be an integer from 1 to 1000, got 0');

@@ -133,6 +133,7 @@ describe('activities', () => {
         events.push(`slot on ${queue}`);
         return { waitedMs: 5, reservations: 1 };
       },
+      holdOff: async () => {},
     };
     const activities = createActivities(deps({ zego: zego as never, pacer }));
     await new MockActivityEnvironment({ taskQueue: 'takedown/zego/5/DeleteStream' }).run(activities.zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' });
@@ -146,6 +147,7 @@ describe('activities', () => {
       awaitSlot: async () => {
         throw new PacerError('could not reserve a provider call slot on q: connection refused');
       },
+      holdOff: async () => {},
     };
     const activities = createActivities(deps({ zego: zego as never, pacer }));
     await expect(new MockActivityEnvironment().run(activities.zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' })).rejects.toMatchObject({
@@ -154,6 +156,25 @@ describe('activities', () => {
       message: 'could not reserve a provider call slot on q: connection refused',
     });
     expect(called).toBe(false);
+  });
+
+  it('holds off every worker on the queue for as long as a throttled attempt waits to retry', async () => {
+    const holdOffs: [string, number][] = [];
+    const agora = {
+      deleteStreamKey: async () => {
+        throw new ProviderRateLimitedError('agora DeleteStreamKey answered HTTP 429', { provider: 'agora', operation: 'DeleteStreamKey', providerCode: 429, retryAfterMs: 3_000 });
+      },
+    };
+    const pacer = { awaitSlot: async () => ({ waitedMs: 0, reservations: 1 }), holdOff: async (queue: string, untilMs: number) => void holdOffs.push([queue, untilMs]) };
+    const activities = createActivities(deps({ agoraFor: () => agora as never, pacer }));
+    const before = Date.now();
+    await expect(
+      new MockActivityEnvironment({ taskQueue: 'takedown/agora/a/delete' }).run(activities.agoraDeleteStreamKey, { appId: 'a', region: 'na' as const, streamKey: 'k' }),
+    ).rejects.toMatchObject({ type: 'ProviderRateLimited', nextRetryDelay: 3_000 });
+    expect(holdOffs).toHaveLength(1);
+    expect(holdOffs[0]![0]).toBe('takedown/agora/a/delete');
+    expect(holdOffs[0]![1] - before).toBeGreaterThanOrEqual(3_000);
+    expect(holdOffs[0]![1] - Date.now()).toBeLessThanOrEqual(3_000);
   });
 
   it('turns a provider rejection into a non-retryable ProviderRejected failure', async () => {

@@ -1,7 +1,8 @@
-import { MAX_RESERVATIONS_PER_CALL, PacerError, ProviderCallPacer, maxSlotLatenessMs, type SlotReserver } from '../../src/takedown-worker/pacer';
+import { MAX_RESERVATIONS_PER_CALL, PacerError, ProviderCallPacer, maxSlotLatenessMs, type PacerWorkflows } from '../../src/takedown-worker/pacer';
 import type { SlotRequest } from '../../src/workflows/pacer';
 
 const QUEUE = 'takedown/zego/1/DeleteStream';
+type SlotReserver = PacerWorkflows['reserve'];
 
 /** The pacer workflow's rule, in memory: slots follow on from the last one granted, never before now. */
 function inMemoryPacer(startMs = 0) {
@@ -16,8 +17,8 @@ function inMemoryPacer(startMs = 0) {
   return { reserve, requests };
 }
 
-function pacerWith(reserve: SlotReserver, intervalMs = 50, maxLatenessMs = 80) {
-  return new ProviderCallPacer({ reserve, intervalsMs: new Map([[QUEUE, intervalMs]]), maxLatenessMs });
+function pacerWith(reserve: SlotReserver, intervalMs = 50, maxLatenessMs = 80, holdOff: PacerWorkflows['holdOff'] = async () => {}) {
+  return new ProviderCallPacer({ workflows: { reserve, holdOff }, intervalsMs: new Map([[QUEUE, intervalMs]]), maxLatenessMs });
 }
 
 describe('ProviderCallPacer', () => {
@@ -119,6 +120,16 @@ describe('ProviderCallPacer', () => {
     const waiting = pacerWith(reserve).awaitSlot(QUEUE, controller.signal);
     controller.abort(new Error('activity cancelled'));
     await expect(waiting).rejects.toThrow('activity cancelled');
+  });
+});
+
+describe('ProviderCallPacer.holdOff', () => {
+  it("passes a throttled queue's hold-off to its pacer, and ignores queues it does not pace", async () => {
+    const holdOffs: [string, number][] = [];
+    const pacer = pacerWith(inMemoryPacer().reserve, 50, 80, async (queue, { untilMs }) => void holdOffs.push([queue, untilMs]));
+    await pacer.holdOff(QUEUE, 1_234);
+    await pacer.holdOff('takedown/other/queue', 5_678);
+    expect(holdOffs).toEqual([[QUEUE, 1_234]]);
   });
 });
 
