@@ -34,28 +34,44 @@ export async function runProviderCall<R extends ProviderResult>(
   const { attempt, taskQueue } = context.info;
   const requestId = providerRequestId(context.info);
   const tags = { provider, action };
-  if (pacer) await awaitSlot(pacer, taskQueue, tags);
-  const started = performance.now();
-  const calls = context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome');
+  const stopBeating = keepAlive(context);
   try {
-    const result = await call({ signal: context.cancellationSignal, requestId });
-    const latencyMs = performance.now() - started;
-    calls.add(1, { ...tags, outcome: result.outcome });
-    context.metricMeter.createHistogram('takedown_step_latency', 'float', 'ms', 'Provider call latency').record(latencyMs, { ...tags, outcome: result.outcome });
-    log.info('provider call succeeded', { ...tags, outcome: result.outcome, attempt, providerCode: result.providerCode, requestId: result.requestId, latencyMs: Math.round(latencyMs) });
-    return { ...result, attempts: attempt };
-  } catch (err) {
-    const failure = toStepFailure(err, attempt);
-    // Recorded so that a step whose budget runs out can still name the provider's last answer:
-    // Temporal's timeout failure carries the last heartbeat, not the last attempt's error.
-    if (err instanceof ProviderError) context.heartbeat({ lastAnswer: err.message } satisfies StepHeartbeat);
-    if (pacer && err instanceof ProviderRateLimitedError) await holdOff(pacer, taskQueue, failure as ApplicationFailure, tags);
-    calls.add(1, { ...tags, outcome: 'failed' });
-    // An answer no code table knows is logged whole (provider answers carry no credentials).
-    const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
-    log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId, ...raw });
-    throw failure;
+    if (pacer) await awaitSlot(pacer, taskQueue, tags);
+    const started = performance.now();
+    const calls = context.metricMeter.createCounter('takedown_provider_calls', 'calls', 'Provider calls by outcome');
+    try {
+      const result = await call({ signal: context.cancellationSignal, requestId });
+      const latencyMs = performance.now() - started;
+      calls.add(1, { ...tags, outcome: result.outcome });
+      context.metricMeter.createHistogram('takedown_step_latency', 'float', 'ms', 'Provider call latency').record(latencyMs, { ...tags, outcome: result.outcome });
+      log.info('provider call succeeded', { ...tags, outcome: result.outcome, attempt, providerCode: result.providerCode, requestId: result.requestId, latencyMs: Math.round(latencyMs) });
+      return { ...result, attempts: attempt };
+    } catch (err) {
+      const failure = toStepFailure(err, attempt);
+      // Recorded so that a step whose budget runs out can still name the provider's last answer:
+      // Temporal's timeout failure carries the last heartbeat, not the last attempt's error.
+      if (err instanceof ProviderError) context.heartbeat({ lastAnswer: err.message } satisfies StepHeartbeat);
+      if (pacer && err instanceof ProviderRateLimitedError) await holdOff(pacer, taskQueue, failure as ApplicationFailure, tags);
+      calls.add(1, { ...tags, outcome: 'failed' });
+      // An answer no code table knows is logged whole (provider answers carry no credentials).
+      const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
+      log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId, ...raw });
+      throw failure;
+    }
+  } finally {
+    stopBeating();
   }
+}
+
+/**
+ * Heartbeats once a call has run a second, so that a worker dying mid-call is noticed within the
+ * step's heartbeat timeout rather than its start-to-close timeout. It re-sends the previous
+ * attempt's last answer, which the workflow's budget-exhausted message reads.
+ */
+function keepAlive(context: Context): () => void {
+  const details = context.info.heartbeatDetails as StepHeartbeat | undefined;
+  const timer = setInterval(() => context.heartbeat(details), 1_000);
+  return () => clearInterval(timer);
 }
 
 /** Waits for the call's slot; a pacer that cannot grant one fails the attempt before anything is sent. */

@@ -152,6 +152,9 @@ class Takedown {
       // Rate limits live on these task queues; an eager activity would skip them.
       allowEagerDispatch: false,
       startToCloseTimeout: '30s',
+      // A call that runs past a second heartbeats (activities/steps.ts), so the attempt of a worker
+      // that died is retried after this, not after the start-to-close timeout.
+      heartbeatTimeout: '10s',
       scheduleToCloseTimeout: route.retry.budget,
       retry: {
         initialInterval: route.retry.initialInterval,

@@ -177,6 +177,30 @@ describe('activities', () => {
     expect(holdOffs[0]![1] - Date.now()).toBeLessThanOrEqual(3_000);
   });
 
+  it("heartbeats through a long call, carrying the previous attempt's last answer", async () => {
+    const zego = {
+      hasApp: () => true,
+      deleteStream: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 2_200));
+        return { outcome: 'done' as const, providerCode: 0 };
+      },
+    };
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { lastAnswer: 'zego DeleteStream answered Code 1' } });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    await env.run(createActivities(deps({ zego: zego as never })).zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' });
+    expect(beats).toEqual([{ lastAnswer: 'zego DeleteStream answered Code 1' }, { lastAnswer: 'zego DeleteStream answered Code 1' }]);
+  });
+
+  it('sends no heartbeat for a call answered within a second', async () => {
+    const zego = { hasApp: () => true, deleteStream: async () => ({ outcome: 'done' as const, providerCode: 0 }) };
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    await env.run(createActivities(deps({ zego: zego as never })).zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' });
+    expect(beats).toEqual([]);
+  });
+
   it('turns a provider rejection into a non-retryable ProviderRejected failure', async () => {
     const agora = {
       forceDisconnect: async () => {
