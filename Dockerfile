@@ -7,13 +7,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build && node lib/bundle-workflows.js lib/workflow-bundle.js
 
 # ---- runtime: compiled lib/ plus production dependencies only ----
-# The worker bundles its workflow code at start (webpack, from lib/workflows), so it needs
-# @temporalio/workflow and the rest of the production node_modules, but not src/ or dev tools.
+# The workflow bundle is built with the image, so a restarted worker polls again without bundling.
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+ENV NODE_ENV=production TAKEDOWN_WORKFLOW_BUNDLE=/app/lib/workflow-bundle.js
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { freePort } from '../src/devstack/dev-server';
 import { provisionTemporalCli, temporalCliVersion } from '../src/devstack/temporal-cli';
@@ -107,7 +108,10 @@ async function main(): Promise<number> {
   });
   log(`dev server ${temporal.address} (db ${path.join(workDir, 'temporal.db')}), sandbox ${sandbox.url}`);
 
-  const base = workerEnv(temporal.address, sandbox.url, secrets, zegoAppId);
+  // Bundled once, as a deployment would: a restarted worker polls again without bundling first.
+  const workflowBundle = path.join(workDir, 'workflow-bundle.js');
+  writeFileSync(workflowBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') })).code);
+  const base = { ...workerEnv(temporal.address, sandbox.url, secrets, zegoAppId), TAKEDOWN_WORKFLOW_BUNDLE: workflowBundle };
   const mainQueue = `chaos-${runId}`;
   const outageQueue = `chaos-${runId}-outage`;
   const mainWorkers = ['worker-a', 'worker-b'].map(

@@ -3,7 +3,7 @@
  * for several apps. A bad or missing setting stops the worker with one line per problem; no
  * message ever repeats a secret's value.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { EncryptionCodec, parsePayloadKeys } from '../codec/encryption';
@@ -62,6 +62,8 @@ export interface WorkerConfig {
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Encrypts every payload (workflow inputs hold Agora stream keys) when payload keys are configured. */
   payloadCodec?: EncryptionCodec;
+  /** A pre-built workflow bundle (`npm run bundle`); unset, the worker bundles `src/workflows` at start. */
+  workflowBundlePath?: string;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +95,7 @@ const envSchema = z.object({
   TAKEDOWN_RATE_HEADROOM: z.coerce.number().gt(0, 'must be above 0').max(0.95, 'must be at most 0.95').default(0.9),
   TAKEDOWN_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   TAKEDOWN_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  TAKEDOWN_WORKFLOW_BUNDLE: z.string().optional(),
 });
 
 /**
@@ -178,6 +181,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   if (zegoApps.length === 0 && agoraAccounts.length === 0 && problems.length === 0) {
     problems.push('no provider configured: set ZEGO_APP_ID and ZEGO_SERVER_SECRET, or AGORA_CUSTOMER_ID and AGORA_CUSTOMER_SECRET (or TAKEDOWN_CONFIG_FILE)');
   }
+  const bundle = e.TAKEDOWN_WORKFLOW_BUNDLE?.trim() || undefined;
+  if (bundle) {
+    try {
+      accessSync(bundle, constants.R_OK);
+    } catch (err) {
+      problems.push(`TAKEDOWN_WORKFLOW_BUNDLE: cannot read ${bundle}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
   let payloadCodec: EncryptionCodec | undefined;
   try {
     payloadCodec = loadPayloadCodec(env);
@@ -202,5 +213,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     metricsAddress: metrics === '' || metrics === 'off' ? undefined : metrics,
     logLevel: e.TAKEDOWN_LOG_LEVEL,
     ...(payloadCodec ? { payloadCodec } : {}),
+    ...(bundle ? { workflowBundlePath: bundle } : {}),
   };
 }

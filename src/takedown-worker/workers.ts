@@ -16,7 +16,7 @@ export interface TakedownWorkersOptions {
   /** A client connection for reserving provider call slots on the pacer workflows. */
   clientConnection: Connection;
   config: WorkerConfig;
-  /** Pre-bundled workflow code (tests bundle once per file). Default: bundle `src/workflows` at start. */
+  /** Pre-bundled workflow code (tests bundle once per file). Default: the configured bundle file, else bundle `src/workflows` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra options for every worker (identity, tuning). */
   workerOptions?: Partial<WorkerOptions>;
@@ -50,6 +50,11 @@ function providerClients(config: WorkerConfig) {
   return { zego, agoraFor, close };
 }
 
+function workflowCode(bundle: WorkerOptions['workflowBundle'], bundlePath: string | undefined): Partial<WorkerOptions> {
+  if (bundle) return { workflowBundle: bundle };
+  return bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
+}
+
 export async function createTakedownWorkers(options: TakedownWorkersOptions): Promise<TakedownWorkers> {
   const { connection, config } = options;
   const clients = providerClients(config);
@@ -77,7 +82,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
   const main = await Worker.create({
     ...common,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...workflowCode(options.workflowBundle, config.workflowBundlePath),
     // Only the local `resolveRoute` runs here; provider calls go to the rate-limited queues.
     activities,
   });

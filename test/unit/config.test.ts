@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     expect(problems({ ...zegoEnv, TAKEDOWN_RATE_HEADROOM: '0' })).toEqual(['TAKEDOWN_RATE_HEADROOM: must be above 0']);
   });
 
+  it('checks a pre-built workflow bundle can be read', () => {
+    expect(problems({ ...zegoEnv, TAKEDOWN_WORKFLOW_BUNDLE: '/nonexistent/workflow-bundle.js' })).toEqual([
+      'TAKEDOWN_WORKFLOW_BUNDLE: cannot read /nonexistent/workflow-bundle.js: ENOENT',
+    ]);
+    expect(loadConfig({ ...zegoEnv, TAKEDOWN_WORKFLOW_BUNDLE: __filename }).workflowBundlePath).toBe(__filename);
+    expect(loadConfig(zegoEnv).workflowBundlePath).toBeUndefined();
+  });
+
   it('requires both halves of a credential', () => {
     expect(problems({ ZEGO_APP_ID: '1' })).toEqual(['ZEGO_SERVER_SECRET: is required when ZEGO_APP_ID is set']);
     expect(problems({ AGORA_CUSTOMER_SECRET: 'x' })).toEqual(['AGORA_CUSTOMER_ID: is required when AGORA_CUSTOMER_SECRET is set']);

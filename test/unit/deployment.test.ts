@@ -527,6 +527,12 @@ describe('Dockerfile', () => {
     expect(copies.some((c) => /\bsrc\b|node_modules/.test(c))).toBe(false);
   });
 
+  test('ships the workflow bundle built with the image and points the worker at it', () => {
+    const runs = stages.slice(0, -1).flatMap((stage) => all(stage, 'RUN'));
+    expect(runs.some((r) => /\bnode lib\/bundle-workflows\.js lib\/workflow-bundle\.js\b/.test(r))).toBe(true);
+    expect(all(final, 'ENV').join(' ')).toMatch(/\bTAKEDOWN_WORKFLOW_BUNDLE=\/app\/lib\/workflow-bundle\.js\b/);
+  });
+
   test('runs as the non-root node user', () => {
     const users = all(final, 'USER');
     expect(users.at(-1)).toBe('node');

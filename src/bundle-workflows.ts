@@ -1,0 +1,23 @@
+/**
+ * `npm run bundle [-- <file>]`: writes the workflow bundle (default `lib/workflow-bundle.js`) for
+ * `TAKEDOWN_WORKFLOW_BUNDLE`, so a worker that restarts polls within seconds instead of bundling
+ * again first. Build it from the same source as the worker it ships with: a bundle from other
+ * workflow code would fail to replay running takedowns.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+async function main(): Promise<void> {
+  const out = path.resolve(process.argv[2] ?? 'lib/workflow-bundle.js');
+  const started = performance.now();
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows') });
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  console.log(`wrote ${out} (${Math.round(code.length / 1024)} KiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bundling the workflows failed: ${(err as Error)?.message ?? err}`);
+  process.exit(1);
+});
