@@ -4,7 +4,8 @@
  * bench/RESULTS.md (tables); `--quick` writes bench/results-quick.* instead, so a smoke run never
  * overwrites the committed figures. `--out <prefix>` names other files (experiments);
  * `--worker-env NAME=value` sets a worker variable for a before/after experiment; `--render` only
- * re-renders RESULTS.md from results.json.
+ * re-renders RESULTS.md from results.json; `--only bursts` runs the rate-limit bursts alone and writes
+ * only `<out>.json` (a headroom experiment in a minute instead of twenty).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,8 +20,10 @@ import { runThroughput, type ThroughputResult } from './throughput';
 import { startTakedown, takedownWorkflowId } from '../src/client';
 import { seedTargets } from './targets';
 
-function parseArgs(argv: string[]): { quick: boolean; out?: string; workerEnv: Record<string, string> } {
+function parseArgs(argv: string[]): { quick: boolean; burstsOnly: boolean; out?: string; workerEnv: Record<string, string> } {
   const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  if (onlyAt >= 0 && argv[onlyAt + 1] !== 'bursts') throw new Error('--only takes one value: bursts');
   const outAt = argv.indexOf('--out');
   const workerEnv: Record<string, string> = {};
   // `--worker-env NAME=value` (repeatable): worker settings for before/after experiments.
@@ -30,7 +33,7 @@ function parseArgs(argv: string[]): { quick: boolean; out?: string; workerEnv: R
       workerEnv[name!] = value.join('=');
     }
   });
-  return { quick, ...(outAt >= 0 && argv[outAt + 1] ? { out: argv[outAt + 1] } : {}), workerEnv };
+  return { quick, burstsOnly: onlyAt >= 0, ...(outAt >= 0 && argv[outAt + 1] ? { out: argv[outAt + 1] } : {}), workerEnv };
 }
 
 function machine(): BenchResults['machine'] {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   try {
     log(`stack up in ${((Date.now() - began) / 1000).toFixed(1)} s: dev server ${stack.server.address}, sandbox ${stack.sandbox.url}, worker pid ${stack.pids.worker}`);
     const cells: LatencyCell[] = [];
-    for (const latencyMs of plan.providerLatenciesMs) {
+    for (const latencyMs of args.burstsOnly ? [] : plan.providerLatenciesMs) {
       for (const concurrency of plan.concurrencies) {
         for (const flow of plan.flows) {
           for (const mode of ['temporal', 'floor'] as const) {
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const profiles = [await profileOne(stack, 'zego'), await profileOne(stack, 'agora')];
+    const profiles = args.burstsOnly ? [] : [await profileOne(stack, 'zego'), await profileOne(stack, 'agora')];
 
     const bursts: BurstResult[] = [];
     const headroom = Number(stack.settings.TAKEDOWN_RATE_HEADROOM ?? '0.9');
@@ -122,6 +125,12 @@ async function main(): Promise<void> {
       log(`burst ${result.label} n=${result.n}: max/1s ${result.maxInAnySecond}, rejections ${result.rejections}, drain ${result.drainSeconds.toFixed(2)} s (min ${result.minimumSeconds} s), utilisation ${result.utilisation.toFixed(2)}`);
     }
 
+    if (args.burstsOnly) {
+      const jsonFile = path.join(__dirname, `${args.out ?? 'results-bursts'}.json`);
+      writeFileSync(jsonFile, `${JSON.stringify({ date: new Date(began).toISOString(), mode: plan.mode, settings: stack.settings, bursts }, null, 2)}\n`);
+      log(`wrote ${path.relative(process.cwd(), jsonFile)}`);
+      return;
+    }
     const throughput: ThroughputResult = await runThroughput(stack, plan.throughput);
     log(`throughput c=${throughput.concurrency}: ${throughput.takedownsPerSecond.toFixed(1)} takedowns/s; worker ${throughput.cpu.worker?.cores.toFixed(2)} cores, dev server ${throughput.cpu.devServer?.cores.toFixed(2)} cores, bench ${throughput.cpu.bench?.cores.toFixed(2)} cores`);
 

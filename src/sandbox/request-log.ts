@@ -11,8 +11,8 @@ export function preciseNow(): number {
 }
 
 /**
- * The most arrivals (the log's `at` times) in any window of `windowMs` (sliding, half-open `[t, t + windowMs)`), found
- * with two pointers over the sorted times. A fixed window aligned to the clock can hide a burst that
+ * The most arrivals (the log's `at` times) in any sliding window `[t, t + windowMs)`, found with
+ * two pointers over the sorted times. A fixed window aligned to the clock can hide a burst that
  * straddles a boundary; a sliding one cannot.
  */
 export function maxArrivalsInAnyWindow(times: readonly number[], windowMs = 1000): number {
