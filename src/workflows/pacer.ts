@@ -53,8 +53,12 @@ export const reserveSlotsUpdate = defineUpdate<SlotGrant, [SlotRequest]>('reserv
 /** `holdOff`: sent after the provider answered "too many requests", so every worker waits, not only the one throttled. */
 export const holdOffUpdate = defineUpdate<void, [HoldOff]>('holdOff');
 
-/** Default grants per run; each grant adds about five events to the history. */
-export const GRANTS_PER_RUN = 500;
+/**
+ * Default grants per run. A grant adds at most five events, so a run stays far below Temporal's
+ * history limits; each continue-as-new holds reservations back for up to ~2 s on the dev server,
+ * so runs should not be much shorter either.
+ */
+export const GRANTS_PER_RUN = 1_000;
 /** A pacer with no request for this long completes; the next request starts a new run. */
 export const PACER_IDLE_TIMEOUT = '5 minutes';
 /** Upper bounds on one request, so a bad caller cannot push every other caller's slots out of reach. */
