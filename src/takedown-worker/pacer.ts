@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
+  MAX_LEAD_MS,
   MAX_SLOTS_PER_REQUEST,
   PROVIDER_PACER_WORKFLOW_TYPE,
   holdOffUpdate,
@@ -65,6 +66,8 @@ export function maxSlotLatenessMs(headroom: number): number {
 export class ProviderCallPacer {
   private readonly waiting = new Map<string, Waiter[]>();
   private readonly reserving = new Set<string>();
+  /** Per queue: how far ahead of its clock the pacer should grant, learned from late grants. */
+  private readonly leadsMs = new Map<string, number>();
 
   constructor(private readonly options: ProviderCallPacerOptions) {}
 
@@ -110,10 +113,14 @@ export class ProviderCallPacer {
     if (!queue?.length || this.reserving.has(activityQueue)) return;
     const batch = queue.splice(0, MAX_SLOTS_PER_REQUEST);
     this.reserving.add(activityQueue);
+    const leadMs = this.leadsMs.get(activityQueue) ?? 0;
     void this.options.workflows
-      .reserve(activityQueue, { count: batch.length, intervalMs })
+      .reserve(activityQueue, { count: batch.length, intervalMs, ...(leadMs > 0 ? { leadMs: Math.round(leadMs) } : {}) })
       .then(
-        (grant) => batch.forEach((w, i) => w.resolve(grant.firstSlotMs + i * grant.intervalMs)),
+        (grant) => {
+          this.learnLead(activityQueue, leadMs, Date.now() - grant.firstSlotMs);
+          batch.forEach((w, i) => w.resolve(grant.firstSlotMs + i * grant.intervalMs));
+        },
         (err: unknown) => {
           const reason = new PacerError(`could not reserve a provider call slot on ${activityQueue}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
           for (const w of batch) w.reject(reason);
@@ -123,6 +130,18 @@ export class ProviderCallPacer {
         this.reserving.delete(activityQueue);
         this.pump(activityQueue, intervalMs);
       });
+  }
+
+  /**
+   * A grant reaches the worker some time after the pacer's clock read it (the update's way back,
+   * longer on a busy server). When the first slot arrives more than half the tolerated lateness
+   * after it passed, later requests ask for slots that much further ahead (plus a fifth); otherwise
+   * the lead shrinks, so an idle pacer adds no wait.
+   */
+  private learnLead(activityQueue: string, leadMs: number, latenessMs: number): void {
+    const next = latenessMs > this.options.maxLatenessMs / 2 ? Math.min(MAX_LEAD_MS, (leadMs + latenessMs) * 1.2) : leadMs * 0.9;
+    if (next < 1) this.leadsMs.delete(activityQueue);
+    else this.leadsMs.set(activityQueue, next);
   }
 }
 

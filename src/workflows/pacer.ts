@@ -27,6 +27,11 @@ const PACER_ID_PREFIX = 'provider-pacer:';
 export interface SlotRequest {
   count: number;
   intervalMs: number;
+  /**
+   * No slot earlier than this long after the pacer's clock: the time a grant takes to reach the
+   * worker, so that the worker is not handed a slot that has already passed. Default 0.
+   */
+  leadMs?: number;
 }
 
 /** Slots granted: `firstSlotMs + i × intervalMs` (epoch ms) for `i` below the requested count. */
@@ -65,6 +70,7 @@ export const PACER_IDLE_TIMEOUT = '5 minutes';
 export const MAX_SLOTS_PER_REQUEST = 1_000;
 export const MAX_SLOT_INTERVAL_MS = 60_000;
 export const MAX_HOLD_OFF_MS = 60_000;
+export const MAX_LEAD_MS = 10_000;
 
 export function validateSlotRequest(request: SlotRequest): void {
   const { count, intervalMs } = request ?? {};
@@ -73,6 +79,10 @@ export function validateSlotRequest(request: SlotRequest): void {
   }
   if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs > MAX_SLOT_INTERVAL_MS) {
     throw new RangeError(`intervalMs must be above 0 and at most ${MAX_SLOT_INTERVAL_MS}, got ${JSON.stringify(intervalMs)}`);
+  }
+  const { leadMs } = request;
+  if (leadMs !== undefined && (typeof leadMs !== 'number' || !(leadMs >= 0) || leadMs > MAX_LEAD_MS)) {
+    throw new RangeError(`leadMs must be from 0 to ${MAX_LEAD_MS}, got ${JSON.stringify(leadMs)}`);
   }
 }
 
@@ -90,8 +100,8 @@ export async function providerPacer(state: PacerState = {}): Promise<void> {
 
   setHandler(
     reserveSlotsUpdate,
-    ({ count, intervalMs }) => {
-      const firstSlotMs = Math.max(Date.now(), nextSlotMs);
+    ({ count, intervalMs, leadMs = 0 }) => {
+      const firstSlotMs = Math.max(Date.now() + leadMs, nextSlotMs);
       nextSlotMs = firstSlotMs + count * intervalMs;
       grants += 1;
       return { firstSlotMs, intervalMs };

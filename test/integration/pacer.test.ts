@@ -125,4 +125,6 @@ test('the pacer refuses a malformed reservation with a message naming the field'
   const err = await reserve(uniqueName('paced-queue'), { count: 0, intervalMs: 100 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   expect((err as WorkflowUpdateFailedError).cause?.message).toBe('count must be an integer from 1 to 1000, got 0');
+  const lead = await reserve(uniqueName('paced-queue'), { count: 1, intervalMs: 100, leadMs: -5 }).catch((e: unknown) => e);
+  expect((lead as WorkflowUpdateFailedError).cause?.message).toBe('leadMs must be from 0 to 10000, got -5');
 });

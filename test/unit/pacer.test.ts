@@ -67,6 +67,26 @@ describe('ProviderCallPacer', () => {
     expect(result.waitedMs).toBeGreaterThanOrEqual(15);
   });
 
+  it('learns how long grants take to arrive and asks for slots that far ahead', async () => {
+    // A busy server: the grant reaches the worker 150 ms after the pacer read its clock.
+    let nextSlotMs = 0;
+    const requests: SlotRequest[] = [];
+    const slowReturn: SlotReserver = async (_queue, request) => {
+      requests.push(request);
+      const firstSlotMs = Math.max(Date.now() + (request.leadMs ?? 0), nextSlotMs);
+      nextSlotMs = firstSlotMs + request.count * request.intervalMs;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { firstSlotMs, intervalMs: request.intervalMs };
+    };
+    const pacer = pacerWith(slowReturn, 10, 80);
+    expect((await pacer.awaitSlot(QUEUE)).reservations).toBe(2);
+    expect(requests[0]?.leadMs).toBeUndefined();
+    expect(requests[1]?.leadMs).toBeGreaterThanOrEqual(150);
+    // The next call asks with the learned lead at once, and its slot is still ahead when it arrives.
+    expect((await pacer.awaitSlot(QUEUE)).reservations).toBe(1);
+    expect(requests).toHaveLength(3);
+  });
+
   it('uses a slot that passed by less than the lateness it may absorb', async () => {
     const reserve: SlotReserver = async (_queue, { intervalMs }) => ({ firstSlotMs: Date.now() - 30, intervalMs });
     expect((await pacerWith(reserve, 50, 80).awaitSlot(QUEUE)).reservations).toBe(1);
