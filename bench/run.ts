@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     }
 
     if (args.burstsOnly) {
-      const jsonFile = path.join(__dirname, `${args.out ?? 'results-bursts'}.json`);
+      const jsonFile = path.resolve(__dirname, `${args.out ?? 'results-bursts'}.json`);
       writeFileSync(jsonFile, `${JSON.stringify({ date: new Date(began).toISOString(), mode: plan.mode, settings: stack.settings, bursts }, null, 2)}\n`);
       log(`wrote ${path.relative(process.cwd(), jsonFile)}`);
       return;
@@ -148,9 +148,9 @@ async function main(): Promise<void> {
       throughput,
     };
     const prefix = args.out ?? (plan.mode === 'quick' ? 'results-quick' : 'results');
-    const jsonFile = path.join(__dirname, `${prefix}.json`);
+    const jsonFile = path.resolve(__dirname, `${prefix}.json`);
     writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
-    const mdFile = path.join(__dirname, prefix === 'results' ? 'RESULTS.md' : `${prefix}.md`);
+    const mdFile = path.resolve(__dirname, prefix === 'results' ? 'RESULTS.md' : `${prefix}.md`);
     writeFileSync(mdFile, renderReport(results));
     log(`wrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), mdFile)} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   } finally {
