@@ -181,7 +181,8 @@ describe('activities', () => {
     const zego = {
       hasApp: () => true,
       deleteStream: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 2_200));
+        // Keep-alive ticks at 1 s and 2 s; half a second either side of the answer.
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
         return { outcome: 'done' as const, providerCode: 0 };
       },
     };
