@@ -2,13 +2,13 @@
  * Takedown activities, one per provider operation, built over injected provider clients
  * (tests and the worker pass their own). Credentials live in the clients, never in arguments.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type { AgoraClient } from '../providers/agora';
 import { isSessionOfKey } from '../providers/agora';
 import type { ZegoClient } from '../providers/zego';
-import type { AgoraRegion } from '../workflows/request';
-import { TakedownFailureType, type ProviderRoute, type StepRecord } from '../workflows/types';
-import { runProviderCall, stepRecord, type CallPacer } from './steps';
+import { type AgoraRegion, type RequestValidation, validateTakedownRequest } from '../workflows/request';
+import type { ProviderRoute, StepRecord } from '../workflows/types';
+import { noCredentials, noCredentialsMessage } from './failures';
+import { composeCall, failureMapping, heartbeats, metricsAndLogs, pacing, stepRecord, type CallPacer } from './steps';
 
 export interface ActivityDependencies {
   /** One client holding every configured ZEGO app. */
@@ -26,10 +26,13 @@ export interface AgoraTargetRef {
   region: AgoraRegion;
 }
 
-/** A target this worker cannot act for is a bad request, not a provider failure. */
-function noCredentials(provider: 'zego' | 'agora', appId: number | string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`no credentials configured for ${provider === 'zego' ? 'ZEGO' : 'Agora'} app ${appId}`, TakedownFailureType.InvalidRequest);
-}
+/**
+ * A takedown request checked by `prepareTakedown`: its problems, or the valid request with the
+ * route its steps take (or why this worker cannot act for its app).
+ */
+export type PreparedTakedown =
+  | (RequestValidation & { ok: false })
+  | (RequestValidation & { ok: true } & ({ route: ProviderRoute } | { unroutable: string }));
 
 export function createActivities(deps: ActivityDependencies) {
   const zego = (appId: number): ZegoClient => {
@@ -42,14 +45,31 @@ export function createActivities(deps: ActivityDependencies) {
     return client;
   };
 
-  const providerCall: typeof runProviderCall = (provider, action, call) => runProviderCall(provider, action, call, deps.pacer);
+  const providerCall = composeCall(heartbeats(), ...(deps.pacer ? [pacing(deps.pacer)] : []), failureMapping(), metricsAndLogs());
+  const resolveRoute = (provider: 'zego' | 'agora', appId: string): ProviderRoute => {
+    const route = deps.routeFor(provider, appId);
+    if (!route) throw noCredentials(provider, appId);
+    return route;
+  };
 
   return {
-    /** Where this target's steps run; fails `InvalidRequest` for an app the worker has no credentials for. */
+    /**
+     * Validates a takedown request and resolves where its steps run, as a local activity: the
+     * request schema is built once per worker process here, where inside the workflow sandbox it
+     * would be built again for every workflow. Fails `InvalidRequest` for an app the worker has
+     * no credentials for.
+     */
+    async prepareTakedown(input: unknown): Promise<PreparedTakedown> {
+      const validation = validateTakedownRequest(input);
+      if (!validation.ok) return validation;
+      const { target } = validation.request;
+      const route = deps.routeFor(target.provider, String(target.appId));
+      return route ? { ...validation, route } : { ...validation, unroutable: noCredentialsMessage(target.provider, target.appId) };
+    },
+
+    /** Where this target's steps run; what takedowns started before `prepareTakedown` existed call. */
     async resolveRoute(provider: 'zego' | 'agora', appId: string): Promise<ProviderRoute> {
-      const route = deps.routeFor(provider, appId);
-      if (!route) throw noCredentials(provider, appId);
-      return route;
+      return resolveRoute(provider, appId);
     },
 
     async zegoDeleteStream(input: { appId: number; roomId: string; streamId: string }): Promise<StepRecord> {
@@ -94,13 +114,6 @@ export function createActivities(deps: ActivityDependencies) {
       const client = agora(input.appId);
       const result = await providerCall('agora', 'ForceDisconnect', (o) => client.forceDisconnect(input, o));
       return stepRecord('ForceDisconnect', result, { sid: input.sid });
-    },
-
-    /** One session, or undefined once it has ended (404). A read: no step record. */
-    async agoraGetSession(input: AgoraTargetRef & { sid: string }): Promise<{ live: boolean; channel?: string; uid?: string }> {
-      const client = agora(input.appId);
-      const result = await providerCall('agora', 'GetSession', (o) => client.getOnlineStream(input, o));
-      return result.session ? { live: true, channel: result.session.channel, uid: result.session.uid } : { live: false };
     },
 
     /**

@@ -7,29 +7,43 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { EncryptionCodec, parsePayloadKeys } from '../codec/encryption';
+import type { AgoraBucket, ZegoBucket } from '../workflows/plan';
 import type { StepRetry } from '../workflows/types';
 
-/** Documented per-app rate limits (requests per second), one task queue per bucket. */
+/** Documented per-app rate limits (requests per second) of every bucket of the plan's step kinds. */
 export const DOCUMENTED_RATE_LIMITS = {
-  zego: { DeleteStream: 10, StopMix: 100, KickoutUser: 50 },
+  zego: { DeleteStream: 10, StopMix: 100, KickoutUser: 50 } satisfies Record<ZegoBucket, number>,
   /** ZEGO's test environment (`IsTest`) documents DeleteStream at 1/s; the others give no figure. */
-  zegoTest: { DeleteStream: 1, StopMix: 100, KickoutUser: 50 },
+  zegoTest: { DeleteStream: 1, StopMix: 100, KickoutUser: 50 } satisfies Record<ZegoBucket, number>,
   /** Agora Media Gateway: key delete and force disconnect share the Delete class; lists are queries. */
-  agora: { delete: 50, query: 100 },
+  agora: { delete: 50, query: 100 } satisfies Record<AgoraBucket, number>,
 } as const;
+
+/** Per-bucket overrides of one provider's limits; a bucket the provider does not have is refused. */
+function rateOverrides<B extends string>(buckets: Record<B, number>) {
+  const names = Object.keys(buckets) as B[];
+  return z
+    .record(z.string(), z.number().positive('must be a positive number'))
+    .superRefine((limits, ctx) => {
+      for (const key of Object.keys(limits)) {
+        if (!(names as string[]).includes(key)) ctx.addIssue({ code: 'custom', path: [key], message: `unknown rate-limit bucket (known: ${names.join(', ')})` });
+      }
+    })
+    .optional()
+    .transform((limits) => (limits ?? {}) as Partial<Record<B, number>>);
+}
 
 const secret = z.string().min(1, 'must not be empty');
 const durationText = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|seconds?|minutes?|hours?)$/, 'must be a duration such as 200ms, 10s or 5 minutes')
   .transform((text) => text as Duration);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const rateOverrides = z.record(z.string(), z.number().positive('must be a positive number')).default({});
 
 const zegoApp = z.strictObject({
   appId: z.number().int().min(1).max(4294967295),
   serverSecret: secret,
   isTest: z.boolean().default(false),
   /** Per-bucket overrides, e.g. `{ "DeleteStream": 5 }`. */
-  rateLimits: rateOverrides,
+  rateLimits: rateOverrides(DOCUMENTED_RATE_LIMITS.zego),
 });
 
 const agoraAccount = z.strictObject({
@@ -37,7 +51,7 @@ const agoraAccount = z.strictObject({
   customerSecret: secret,
   /** App IDs served with this account; each gets its own rate-limited queues. Empty: any app, shared queues. */
   appIds: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Agora App ID')).default([]),
-  rateLimits: rateOverrides,
+  rateLimits: rateOverrides(DOCUMENTED_RATE_LIMITS.agora),
 });
 
 const configFile = z.strictObject({

@@ -1,28 +1,28 @@
 /**
- * The takedown workflow: validate, resolve where the provider calls run, then run the provider's
- * steps strictly in order, keeping a status that the `status` query, search attributes and the
- * Web UI's current details show.
+ * The takedown workflow: validate, resolve where the provider calls run, plan the provider's
+ * steps (`plan.ts`) and run them strictly in order, keeping a status that the `status` query,
+ * search attributes and the Web UI's current details show.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
   TimeoutFailure,
-  log,
   metricMeter,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { TakedownActivities } from '../activities';
+import type { PreparedTakedown, TakedownActivities } from '../activities';
 import { statusQuery } from './definitions';
-import { type AgoraTarget, type ValidTakedownRequest, type ZegoTarget, validateTakedownRequest } from './request';
+import { STEP_KINDS, isRead, planAgora, planZego, type Bucket, type Step, type WriteStep } from './plan';
+import type { RequestValidation, ValidTakedownRequest } from './request';
 import { TakedownAppId, TakedownOutcome as OutcomeAttribute, TakedownProvider, TakedownViolationId } from './search-attributes';
 import { renderDetails, targetSummary } from './status';
 import {
   type ProviderRoute,
-  type StepAction,
   type StepHeartbeat,
   type StepRecord,
   TakedownFailureType,
@@ -31,13 +31,22 @@ import {
   type TakedownStatus,
 } from './types';
 
-/** Rounds of "list the key's sessions again and disconnect newcomers" after the first disconnects. */
-export const MAX_SESSION_RECHECKS = 3;
-
-const { resolveRoute } = proxyLocalActivities<TakedownActivities>({
+const { prepareTakedown, resolveRoute } = proxyLocalActivities<TakedownActivities>({
   startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [TakedownFailureType.InvalidRequest] },
+  retry: { maximumAttempts: 3 },
 });
+
+/**
+ * Takedowns validate in the `prepareTakedown` local activity, where the request schema is built
+ * once per worker process. Takedowns started before then validated here, in the workflow: they
+ * replay that way, loading the schema only when they do.
+ */
+const PREPARE_IN_ACTIVITY = 'prepare-takedown-in-activity';
+
+function validateHere(input: unknown): RequestValidation {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on replay only, see PREPARE_IN_ACTIVITY
+  return (require('./request') as typeof import('./request')).validateTakedownRequest(input);
+}
 
 class Takedown {
   readonly status: TakedownStatus = { phase: 'validating', steps: [] };
@@ -46,11 +55,41 @@ class Takedown {
 
   async run(input: unknown): Promise<TakedownResult> {
     const startedAt = new Date().toISOString();
-    const validation = validateTakedownRequest(input);
+    const request = (this.request = await this.prepare(input));
+    const { target } = request;
+    const plan: Step[] = target.provider === 'zego' ? planZego(target, request) : planAgora(target, request);
+    await this.runSteps(plan);
+
+    const steps = this.status.steps;
+    const outcome = request.dryRun
+      ? TakedownOutcome.dryRun
+      : steps.some((s) => s.outcome === 'done')
+        ? TakedownOutcome.enforced
+        : TakedownOutcome.alreadyEnforced;
+    Object.assign(this.status, { phase: 'completed', outcome, current: undefined });
+    upsertSearchAttributes([{ key: OutcomeAttribute, value: outcome }]);
+    this.renderStatus();
+    metricMeter.createCounter('takedown_takedowns', 'takedowns', 'Finished takedowns').add(1, { provider: target.provider, outcome });
+    return { violationId: request.violationId, provider: target.provider, outcome, steps, startedAt, completedAt: new Date().toISOString() };
+  }
+
+  /** Validates the request and resolves its route; an invalid one fails `InvalidRequest` before any provider call. */
+  private async prepare(input: unknown): Promise<ValidTakedownRequest> {
+    let prepared: PreparedTakedown | undefined;
+    let validation: RequestValidation;
+    if (patched(PREPARE_IN_ACTIVITY)) {
+      try {
+        validation = prepared = await prepareTakedown(input);
+      } catch (err) {
+        this.failFrom(err, 'prepare');
+      }
+    } else {
+      validation = validateHere(input);
+    }
     if (!validation.ok) {
       this.fail(TakedownFailureType.InvalidRequest, `invalid takedown request: ${validation.problems.join('; ')}`);
     }
-    const request = (this.request = validation.request);
+    const request = validation.request;
     const { target } = request;
     Object.assign(this.status, {
       phase: 'running',
@@ -66,85 +105,57 @@ class Takedown {
       { key: TakedownViolationId, value: request.violationId },
       { key: OutcomeAttribute, value: 'running' },
     ]);
-    this.show();
-
-    try {
-      this.route = await resolveRoute(target.provider, String(target.appId));
-    } catch (err) {
-      this.failFrom(err, 'resolve route');
-    }
-
-    if (target.provider === 'zego') await this.zego(target);
-    else await this.agora(target);
-
-    const steps = this.status.steps;
-    const outcome = request.dryRun
-      ? TakedownOutcome.dryRun
-      : steps.some((s) => s.outcome === 'done')
-        ? TakedownOutcome.enforced
-        : TakedownOutcome.alreadyEnforced;
-    Object.assign(this.status, { phase: 'completed', outcome, current: undefined });
-    upsertSearchAttributes([{ key: OutcomeAttribute, value: outcome }]);
-    this.show();
-    metricMeter.createCounter('takedown_takedowns', 'takedowns', 'Finished takedowns').add(1, { provider: target.provider, outcome });
-    return { violationId: request.violationId, provider: target.provider, outcome, steps, startedAt, completedAt: new Date().toISOString() };
-  }
-
-  /** ZEGO: DeleteStream, then StopMix per mix task, then KickoutUser (the kick is what cuts the media). */
-  private async zego(target: ZegoTarget): Promise<void> {
-    const { appId, roomId, streamId } = target;
-    await this.step('DeleteStream', 'DeleteStream', `DeleteStream ${roomId}/${streamId}`, (a) => a.zegoDeleteStream({ appId, roomId, streamId }));
-    for (const task of target.mixTasks) {
-      await this.step('StopMix', 'StopMix', `StopMix ${task.taskId}`, (a) => a.zegoStopMix({ appId, taskId: task.taskId, userId: task.userId }), { taskId: task.taskId });
-    }
-    if (!target.kick) {
-      this.record({ action: 'KickoutUser', outcome: 'skipped', attempts: 0 });
-      return;
-    }
-    const customReason = this.request?.reason;
-    await this.step('KickoutUser', 'KickoutUser', `KickoutUser ${roomId}/${target.userId}`, (a) =>
-      a.zegoKickoutUser({ appId, roomId, userIds: [target.userId], ...(customReason ? { customReason } : {}) }),
-    );
-  }
-
-  /**
-   * Agora: delete the key first, so the encoder cannot come back; only then disconnect its sessions,
-   * and look again for a session that reconnected before the deletion landed.
-   */
-  private async agora(target: AgoraTarget): Promise<void> {
-    const { appId, region, streamKey, channel } = target;
-    const ref = { appId, region };
-    await this.step('DeleteStreamKey', 'delete', `DeleteStreamKey ${region}/${appId}`, (a) => a.agoraDeleteStreamKey({ ...ref, streamKey }));
-
-    const findSessions = async (): Promise<string[]> => {
+    this.renderStatus();
+    if (prepared?.ok) {
+      if ('unroutable' in prepared) this.fail(TakedownFailureType.InvalidRequest, prepared.unroutable);
+      this.route = prepared.route;
+    } else {
       try {
-        const acts = this.activities('query', `Find sessions ${region}/${appId}${channel ? ` in ${channel}` : ''}`);
-        return (await acts.agoraFindSessions({ ...ref, streamKey, ...(channel ? { channel } : {}) })).sids;
+        this.route = await resolveRoute(target.provider, String(target.appId));
       } catch (err) {
-        this.failFrom(err, 'FindSessions');
+        this.failFrom(err, 'resolve route');
       }
-    };
-
-    const handled = new Set<string>();
-    let sids = target.sid ? [target.sid] : await findSessions();
-    for (let round = 0; ; round++) {
-      const fresh = sids.filter((sid) => !handled.has(sid));
-      if (fresh.length === 0 || round > MAX_SESSION_RECHECKS) break;
-      for (const sid of fresh) {
-        handled.add(sid);
-        await this.step('ForceDisconnect', 'delete', `ForceDisconnect ${sid}`, (a) => a.agoraForceDisconnect({ ...ref, sid }), { sid });
-      }
-      if (this.request?.dryRun) break;
-      sids = await findSessions();
     }
-    if (handled.size > 0 && sids.some((sid) => !handled.has(sid))) {
-      log.warn('sessions of the key still appear after the last recheck', { remaining: sids.filter((s) => !handled.has(s)).length });
+    return request;
+  }
+
+  /** Runs steps in order; a read's findings plan the steps that follow it. */
+  private async runSteps(steps: readonly Step[]): Promise<void> {
+    for (const step of steps) {
+      if (isRead(step)) {
+        // The union of read kinds is narrowed by `kind` inside each `then`; TypeScript cannot pair them here.
+        const found = await this.call(step);
+        await this.runSteps((step.then as (found: unknown) => Step[])(found));
+      } else {
+        this.addRecord(await this.write(step));
+      }
     }
   }
 
-  private activities(bucket: string, summary: string) {
+  private async write(step: WriteStep): Promise<StepRecord> {
+    const planned = { action: step.kind, attempts: 0, ...step.subject };
+    if (step.skip) return { ...planned, outcome: 'skipped' };
+    if (this.request?.dryRun) return { ...planned, outcome: 'planned' };
+    this.status.current = step.kind;
+    this.renderStatus();
+    return (await this.call(step)) as StepRecord;
+  }
+
+  /** Runs a step's activity on its bucket's rate-limited task queue. */
+  private async call(step: Step): Promise<unknown> {
+    const { activity, bucket } = STEP_KINDS[step.kind];
+    try {
+      const run = this.activities(bucket, step.summary)[activity] as (input: Step['input']) => Promise<unknown>;
+      return await run(step.input);
+    } catch (err) {
+      this.failFrom(err, step.kind);
+    }
+  }
+
+  private activities(bucket: Bucket, summary: string) {
     const route = this.route!;
-    const queue = route.queues[bucket];
+    const queue = (route.queues as Partial<Record<Bucket, string>>)[bucket];
+    // Unreachable while routes are built from the same bucket types: kept so a broken route fails loudly.
     if (!queue) throw ApplicationFailure.nonRetryable(`worker route has no task queue for ${bucket}`, TakedownFailureType.ProviderUnavailable);
     return proxyActivities<TakedownActivities>({
       taskQueue: queue,
@@ -153,56 +164,39 @@ class Takedown {
       allowEagerDispatch: false,
       startToCloseTimeout: '30s',
       // A call that runs past a second heartbeats (activities/steps.ts), so the attempt of a worker
-      // that died is retried after this, not after the start-to-close timeout (fault suite, worker
-      // kills: takedown p50 14 s with 10 s here, 9 s with 5 s).
+      // that died is retried after this, not after the start-to-close timeout.
       heartbeatTimeout: '5s',
       scheduleToCloseTimeout: route.retry.budget,
+      // Which failures are retried is decided by the activities (activities/failures.ts).
       retry: {
         initialInterval: route.retry.initialInterval,
         maximumInterval: route.retry.maximumInterval,
         backoffCoefficient: 2,
         maximumAttempts: route.retry.maximumAttempts,
-        nonRetryableErrorTypes: [TakedownFailureType.ProviderRejected, TakedownFailureType.InvalidRequest],
       },
     });
   }
 
-  private async step(
-    action: StepAction,
-    bucket: string,
-    summary: string,
-    call: (activities: TakedownActivities) => Promise<StepRecord>,
-    planned: Partial<StepRecord> = {},
-  ): Promise<void> {
-    if (this.request?.dryRun) {
-      this.record({ action, outcome: 'planned', attempts: 0, ...planned });
-      return;
-    }
-    this.status.current = action;
-    this.show();
-    try {
-      this.record(await call(this.activities(bucket, summary)));
-    } catch (err) {
-      this.failFrom(err, action);
-    }
-  }
-
-  private record(step: StepRecord): void {
+  private addRecord(step: StepRecord): void {
     this.status.steps.push(step);
     this.status.current = undefined;
-    this.show();
+    this.renderStatus();
   }
 
-  private show(): void {
+  private renderStatus(): void {
     setCurrentDetails(renderDetails(this.status));
   }
 
-  /** Fails the workflow with the contract's failure type for an activity's failure. */
+  /**
+   * Fails the workflow with the contract's failure type for an activity's failure: a
+   * non-retryable failure carries it as its type; a retried one whose budget ran out is
+   * `ProviderUnavailable`.
+   */
   private failFrom(err: unknown, action: string): never {
     if (!(err instanceof ActivityFailure)) throw err;
     const provider = this.request?.target.provider ?? 'provider';
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure && (cause.type === TakedownFailureType.ProviderRejected || cause.type === TakedownFailureType.InvalidRequest)) {
+    if (cause instanceof ApplicationFailure && cause.nonRetryable && isTakedownFailureType(cause.type)) {
       this.fail(cause.type, cause.message ?? `${provider} ${action} was rejected`, err);
     }
     // When the budget runs out the cause is a timeout; the last answer comes from the step's heartbeat.
@@ -217,10 +211,14 @@ class Takedown {
   private fail(type: TakedownFailureType, message: string, cause?: Error): never {
     Object.assign(this.status, { phase: 'failed', failure: { type, message }, current: undefined });
     upsertSearchAttributes([{ key: OutcomeAttribute, value: type }]);
-    this.show();
+    this.renderStatus();
     metricMeter.createCounter('takedown_takedowns', 'takedowns', 'Finished takedowns').add(1, { provider: this.status.provider ?? 'unknown', outcome: type });
     throw ApplicationFailure.create({ type, message, nonRetryable: true, cause });
   }
+}
+
+function isTakedownFailureType(type: string | undefined | null): type is TakedownFailureType {
+  return type !== undefined && type !== null && Object.hasOwn(TakedownFailureType, type);
 }
 
 /** Workflow type `takedown`: enforces one moderation decision on one live stream. */

@@ -1,15 +1,10 @@
 import type { Duration } from '@temporalio/common';
+import type { ProviderName } from '../providers/types';
+import type { Bucket, StepAction } from './plan';
 
 /** Shapes of the contract (DESIGN.md "What it returns") and of the status the workflow keeps. */
 
-export const StepAction = {
-  DeleteStreamKey: 'DeleteStreamKey',
-  ForceDisconnect: 'ForceDisconnect',
-  DeleteStream: 'DeleteStream',
-  StopMix: 'StopMix',
-  KickoutUser: 'KickoutUser',
-} as const;
-export type StepAction = (typeof StepAction)[keyof typeof StepAction];
+export type { StepAction } from './plan';
 
 export const StepOutcome = {
   done: 'done',
@@ -44,7 +39,7 @@ export type TakedownOutcome = (typeof TakedownOutcome)[keyof typeof TakedownOutc
 
 export interface TakedownResult {
   violationId: string;
-  provider: 'zego' | 'agora';
+  provider: ProviderName;
   outcome: TakedownOutcome;
   steps: StepRecord[];
   startedAt: string;
@@ -63,7 +58,7 @@ export type TakedownFailureType = (typeof TakedownFailureType)[keyof typeof Take
 export interface TakedownStatus {
   phase: 'validating' | 'running' | 'completed' | 'failed';
   violationId?: string;
-  provider?: 'zego' | 'agora';
+  provider?: ProviderName;
   appId?: string;
   /** Human summary of the target, e.g. `room room-1 / stream stream-1` or `na stream key sha256:…`. */
   target?: string;
@@ -76,14 +71,17 @@ export interface TakedownStatus {
 }
 
 /**
- * How the worker wants a target's steps run: which task queue each rate-limit bucket uses and
- * the retry budget. Returned by the `resolveRoute` local activity so routing follows worker config.
+ * How the worker wants a target's steps run: which task queue each rate-limit bucket of the
+ * target's provider uses, and the retry budget. Returned by the `prepareTakedown` local activity
+ * so routing follows worker config.
  */
-export interface ProviderRoute {
-  /** Task queue per bucket, e.g. `{ DeleteStream: 'takedown/zego/123/DeleteStream' }`. */
-  queues: Record<string, string>;
-  retry: StepRetry;
-}
+export type ProviderRoute<P extends ProviderName = ProviderName> = P extends ProviderName
+  ? {
+      /** Task queue per bucket, e.g. `{ DeleteStream: 'takedown/zego/123/DeleteStream', … }`. */
+      queues: { [B in Bucket<P>]: string };
+      retry: StepRetry;
+    }
+  : never;
 
 export interface StepRetry {
   /** First retry delay, e.g. `'200ms'`. */
