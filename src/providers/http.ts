@@ -30,7 +30,7 @@ export interface ProviderHttpOptions {
 export interface HttpCall {
   /** Provider operation, for messages (`DeleteStream`, `DeleteStreamKey`...). */
   operation: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path and query, encoded, appended to the base URL's path. Never put in a message. */
   path: string;
   headers?: Record<string, string>;

@@ -1,4 +1,4 @@
-/** Shapes of Agora answers (agora.md §3, §4.6, §4.7, §7.1), validated with zod. Unknown fields are ignored. */
+/** Shapes of Agora answers (agora.md §3, §4.6, §4.7, §7.1–§7.3), validated with zod. Unknown fields are ignored. */
 import { z } from 'zod';
 import { AgoraSessionShape } from './session';
 
@@ -24,6 +24,38 @@ export const OnlineStream = z.object({
 
 /** Kicking rule created: `{"status":"success","id":1953}`. */
 export const KickingRuleCreated = z.object({ id: z.number().int() });
+
+/**
+ * One listed kicking rule (agora.md §7.2): `id`, `uid` numbers, `ts` the expiry. The docs show a
+ * rule with every key set; they are silent on how a rule without `cname`, `uid` or `ip` (or a
+ * one-time kick's `ts`) is sent, so absent and `null` are tolerated there.
+ */
+const KickingRuleItem = z.object({
+  id: z.number().int(),
+  cname: z.string().nullish(),
+  uid: z.number().int().nullish(),
+  ip: z.string().nullish(),
+  ts: z.string().nullish(),
+  privileges: z.array(z.string()),
+});
+export type KickingRuleShape = z.output<typeof KickingRuleItem>;
+
+/**
+ * Kicking rules listed: `{"status":"success","rules":[...]}`. `null` reads as "no rules", the usual
+ * serialisation of an empty list; an absent `rules` is not an answer we understand (reading it as
+ * empty would create a duplicate rule, or report a rule gone that is still in force).
+ */
+export const KickingRuleList = z.object({
+  rules: z
+    .array(KickingRuleItem)
+    .nullable()
+    .transform((rules) => rules ?? []),
+});
+
+/** Kicking rule's time changed: `{"status":"success","result":{"id":1953,"ts":"2026-01-09T08:45:54.545Z"}}` (§7.3). */
+export const KickingRuleUpdated = z.object({
+  result: z.object({ id: z.number().int(), ts: z.string() }),
+});
 
 /** An error body's `message`, when there is one. */
 export const ErrorBody = z.object({ message: z.string().min(1) });

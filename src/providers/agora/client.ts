@@ -12,9 +12,17 @@ import { checkPathSegment, checkText, refuse, type CallContext } from '../reques
 import { quoteProviderText, rawAnswer } from '../text';
 import type { CallOptions, HttpTimeouts, ProviderResult } from '../types';
 import { encodeQuery, pathOf } from '../url';
-import { ErrorBody, KickingRuleCreated, OnlineStream, OnlineStreamList } from './answers';
+import { ErrorBody, KickingRuleCreated, KickingRuleList, KickingRuleUpdated, OnlineStream, OnlineStreamList } from './answers';
 import { AgoraOperation, classifyAgora } from './codes';
-import { AGORA_PRIVILEGES, AGORA_REGIONS, isAgoraPrivilege, isAgoraRegion, type AgoraPrivilege, type Region } from './regions';
+import {
+  createRuleBody,
+  deleteRuleBody,
+  toKickingRuleInfo,
+  updateRuleBody,
+  type AgoraKickingRule,
+  type AgoraKickingRuleInfo,
+} from './kicking-rules';
+import { AGORA_REGIONS, isAgoraRegion, type Region } from './regions';
 import type { AgoraSession } from './session';
 
 /** Agora's global REST host (agora.md §1). */
@@ -23,8 +31,8 @@ export const DEFAULT_AGORA_BASE_URL = 'https://api.agora.io';
 /** What an `X-Request-ID` may hold: visible ASCII (a UUID, typically), so it is a valid header value. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
-/** Largest kicking-rule `uid`: Agora integer UIDs are uint32 and must not be 0 (agora.md §7.1). */
-const MAX_AGORA_UID = 0xffffffff;
+/** Where the kicking-rule API lives (agora.md §7). */
+const KICKING_RULE_PATH = '/dev/v1/kicking-rule';
 
 export interface AgoraClientOptions {
   /** API host. Default {@link DEFAULT_AGORA_BASE_URL}. */
@@ -47,29 +55,20 @@ export interface AgoraProjectRef {
   region: Region;
 }
 
-/** A kicking rule (agora.md §7.1). At least one of `cname`, `uid`, `ip` is required. */
-export interface AgoraKickingRule {
-  appId: string;
-  /** Channel name; a rule with only `cname` bans everyone from the channel. */
-  cname?: string;
-  /** Integer UID, 1 to 4294967295. */
-  uid?: number;
-  ip?: string;
-  /** Ban duration, clamped by Agora to [10, 86430]; `0` kicks once. Absent: Agora's default, 3600 s. */
-  timeInSeconds?: number;
-  /** At least one. */
-  privileges: readonly AgoraPrivilege[];
-}
-
 interface AgoraContext extends CallContext {
   provider: 'agora';
   operation: AgoraOperation;
 }
 
 interface AgoraRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: Record<string, unknown>;
+  /**
+   * Sends `Content-Type: application/json` even without a body: agora.md §7 lists it for every
+   * kicking-rule call, and §5.3 answers 415 without it; whether a bodiless GET needs it is not said.
+   */
+  jsonContentType?: boolean;
   /** Values to redact from quoted answers besides the customer secret (the stream key). */
   redact?: readonly string[];
 }
@@ -174,11 +173,55 @@ export class AgoraClient {
    */
   async createKickingRule(rule: AgoraKickingRule, opts: CallOptions = {}): Promise<ProviderResult & { ruleId: number }> {
     const ctx = context(AgoraOperation.createKickingRule);
-    const body = kickingRuleBody(ctx, rule);
-    const exchange = await this.#send(ctx, { method: 'POST', path: '/dev/v1/kicking-rule', body }, opts);
+    const body = createRuleBody(ctx, rule);
+    const exchange = await this.#send(ctx, { method: 'POST', path: KICKING_RULE_PATH, body }, opts);
     const result = this.#result(ctx, exchange);
     const { id } = parseShape(this.#answerContext(ctx, exchange), KickingRuleCreated, parseJsonBody(ctx, exchange.answer));
     return { ...result, ruleId: id };
+  }
+
+  /**
+   * GET `/dev/v1/kicking-rule?appid=` (agora.md §7.2): every rule of the app. Agora serves this
+   * read below its writes and warns that it may be incomplete under poor network, so a rule just
+   * created may be missing. Use `isKickingRuleFor` to find one subject's rule.
+   */
+  async listKickingRules(query: { appId: string }, opts: CallOptions = {}): Promise<ProviderResult & { rules: AgoraKickingRuleInfo[] }> {
+    const ctx = context(AgoraOperation.listKickingRules);
+    const path = `${KICKING_RULE_PATH}?${encodeQuery([['appid', checkText(ctx, 'appid', query.appId)]])}`;
+    const exchange = await this.#send(ctx, { method: 'GET', path, jsonContentType: true }, opts);
+    const result = this.#result(ctx, exchange);
+    const { rules } = parseShape(this.#answerContext(ctx, exchange), KickingRuleList, parseJsonBody(ctx, exchange.answer));
+    return { ...result, rules: rules.map(toKickingRuleInfo) };
+  }
+
+  /**
+   * PUT `/dev/v1/kicking-rule` (agora.md §7.3): body `appid`, `id`, `time_in_seconds` (10 to
+   * 86,430, from now). A 404 (the rule expired or was deleted) is a rejection: create a new rule.
+   *
+   * @returns `expiresAt`: the rule's new expiry (`result.ts`) as Agora sends it, UTC.
+   */
+  async updateKickingRule(
+    update: { appId: string; ruleId: number; timeInSeconds: number },
+    opts: CallOptions = {},
+  ): Promise<ProviderResult & { ruleId: number; expiresAt: string }> {
+    const ctx = context(AgoraOperation.updateKickingRule);
+    const body = updateRuleBody(ctx, update);
+    const exchange = await this.#send(ctx, { method: 'PUT', path: KICKING_RULE_PATH, body }, opts);
+    const result = this.#result(ctx, exchange);
+    const answer = parseShape(this.#answerContext(ctx, exchange), KickingRuleUpdated, parseJsonBody(ctx, exchange.answer));
+    return { ...result, ruleId: answer.result.id, expiresAt: answer.result.ts };
+  }
+
+  /**
+   * DELETE `/dev/v1/kicking-rule` with a JSON body `appid`, `id` (agora.md §7.4). `already-done`
+   * on 404: the rule expired or was deleted before. Any 2xx is `done` whatever its body, as for
+   * the other deletes: the status is the answer, and the body only echoes the id.
+   */
+  async deleteKickingRule(rule: { appId: string; ruleId: number }, opts: CallOptions = {}): Promise<ProviderResult> {
+    const ctx = context(AgoraOperation.deleteKickingRule);
+    const body = deleteRuleBody(ctx, rule);
+    const exchange = await this.#send(ctx, { method: 'DELETE', path: KICKING_RULE_PATH, body }, opts);
+    return this.#result(ctx, exchange);
   }
 
   /** Closes the connection pool; calls in flight finish first. */
@@ -200,7 +243,7 @@ export class AgoraClient {
       accept: 'application/json',
       'x-request-id': sentId,
     };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.body !== undefined || request.jsonContentType === true) headers['content-type'] = 'application/json';
     const answer = await this.#http.send({
       operation: ctx.operation,
       method: request.method,
@@ -233,32 +276,6 @@ export class AgoraClient {
   #answerContext(ctx: AgoraContext, exchange: Exchange) {
     return { ...ctx, providerCode: exchange.answer.status, requestId: exchange.requestId };
   }
-}
-
-function kickingRuleBody(ctx: AgoraContext, rule: AgoraKickingRule): Record<string, unknown> {
-  const body: Record<string, unknown> = { appid: checkText(ctx, 'appid', rule.appId) };
-  if (rule.cname !== undefined) body.cname = checkText(ctx, 'cname', rule.cname);
-  if (rule.uid !== undefined) {
-    if (!Number.isInteger(rule.uid) || rule.uid < 1 || rule.uid > MAX_AGORA_UID) {
-      refuse(ctx, `uid must be an integer from 1 to ${MAX_AGORA_UID}`);
-    }
-    body.uid = rule.uid;
-  }
-  if (rule.ip !== undefined) body.ip = checkText(ctx, 'ip', rule.ip);
-  if (body.cname === undefined && body.uid === undefined && body.ip === undefined) {
-    // A rule with none of them has no documented meaning; it must not risk banning a whole app.
-    refuse(ctx, 'a kicking rule needs cname, uid or ip');
-  }
-  if (rule.timeInSeconds !== undefined) {
-    if (!Number.isInteger(rule.timeInSeconds) || rule.timeInSeconds < 0) refuse(ctx, 'time_in_seconds must be an integer ≥ 0');
-    body.time_in_seconds = rule.timeInSeconds;
-  }
-  const privileges = rule.privileges;
-  if (!Array.isArray(privileges) || privileges.length === 0 || !privileges.every(isAgoraPrivilege)) {
-    refuse(ctx, `privileges must be a non-empty list of ${AGORA_PRIVILEGES.join(', ')}`);
-  }
-  body.privileges = [...privileges];
-  return body;
 }
 
 function tryJson(text: string): unknown {

@@ -1,7 +1,7 @@
 /**
  * Agora answers are HTTP statuses; this is what the worker does with each non-2xx one (2xx is
  * success and never looked up). Data only: rows from `providers/agora.md` (§ cited per row) and
- * DESIGN.md's semantics table, which decides the 404 rows (agora.md §10 infers them).
+ * DESIGN.md's semantics table, which decides the Media Gateway 404 rows (agora.md §10 infers them).
  */
 import { codeLookup } from '../code-table';
 import { Classification, type CodeRow } from '../types';
@@ -13,18 +13,30 @@ export const AgoraOperation = {
   getOnlineStream: 'GetOnlineStream',
   forceDisconnect: 'ForceDisconnect',
   createKickingRule: 'CreateKickingRule',
+  listKickingRules: 'ListKickingRules',
+  updateKickingRule: 'UpdateKickingRule',
+  deleteKickingRule: 'DeleteKickingRule',
 } as const;
 export type AgoraOperation = (typeof AgoraOperation)[keyof typeof AgoraOperation];
 
 const { retryable, rateLimited, alreadyDone, rejected } = Classification;
-const { deleteStreamKey, listOnlineStreams, getOnlineStream, forceDisconnect, createKickingRule } = AgoraOperation;
+const {
+  deleteStreamKey,
+  listOnlineStreams,
+  getOnlineStream,
+  forceDisconnect,
+  createKickingRule,
+  listKickingRules,
+  updateKickingRule,
+  deleteKickingRule,
+} = AgoraOperation;
 
 /** Media Gateway "streaming key" family (agora.md §5.1). */
 const KEY_OPS: readonly AgoraOperation[] = [deleteStreamKey];
 /** Media Gateway "information query" family (agora.md §5.2). */
 const SESSION_OPS: readonly AgoraOperation[] = [listOnlineStreams, getOnlineStream, forceDisconnect];
 /** Channel Management API (agora.md §5.3). */
-const CHANNEL_OPS: readonly AgoraOperation[] = [createKickingRule];
+const CHANNEL_OPS: readonly AgoraOperation[] = [createKickingRule, listKickingRules, updateKickingRule, deleteKickingRule];
 
 /** Every status the worker knows, with its classification. Statuses in no row are unknown answers. */
 export const AGORA_CODES: readonly CodeRow[] = [
@@ -41,6 +53,23 @@ export const AGORA_CODES: readonly CodeRow[] = [
     classification: alreadyDone,
     operations: [getOnlineStream, forceDisconnect],
     source: 'agora.md §5.2, §10',
+  },
+  // agora.md §7.4 is silent on a missing rule id; §5.3 gives 404 "resource not found" for the
+  // Channel Management API. A rule that expired or was deleted before is what the delete was for.
+  {
+    code: 404,
+    meaning: 'kicking rule does not exist, expired or already deleted',
+    classification: alreadyDone,
+    operations: [deleteKickingRule],
+    source: 'agora.md §5.3, §7.4',
+  },
+  // The same answer to a time change cannot succeed when re-sent: the rule must be created anew.
+  {
+    code: 404,
+    meaning: 'kicking rule does not exist, expired or deleted',
+    classification: rejected,
+    operations: [updateKickingRule],
+    source: 'agora.md §5.3, §7.3',
   },
   { code: 409, meaning: 'too many concurrent requests', classification: retryable, source: 'agora.md §5.1' },
   { code: 415, meaning: 'unsupported media type', classification: rejected, operations: CHANNEL_OPS, source: 'agora.md §5.3' },

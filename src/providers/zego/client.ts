@@ -11,8 +11,18 @@ import { checkText, refuse, type CallContext } from '../request-checks';
 import { quoteProviderText, rawAnswer } from '../text';
 import type { CallOptions, HttpTimeouts, ProviderResult } from '../types';
 import { encodeQuery, type QueryParam } from '../url';
-import { ZegoEnvelope, ZegoStreamListAnswer } from './answers';
+import { ZegoEnvelope, ZegoForbidUserRuleList, ZegoForbidUserRuleSet, ZegoStreamListAnswer } from './answers';
 import { classifyZego, ZegoOperation } from './codes';
+import {
+  checkEffectiveTime,
+  ruleKeyParams,
+  ruleTypeOf,
+  toForbidUserRule,
+  ZEGO_BAN_PRIVILEGES,
+  type ZegoBanScope,
+  type ZegoForbidUserRule,
+  type ZegoForbidUserTarget,
+} from './forbid-user-rules';
 import { MixSequence } from './sequence';
 import { newZegoNonce, signZego, ZEGO_SIGNATURE_VERSION } from './signature';
 
@@ -209,6 +219,62 @@ export class ZegoClient {
       ...(s.CreateTime == null ? {} : { createTime: s.CreateTime }),
     }));
     return { ...result, streams };
+  }
+
+  /**
+   * SetForbidUserRule (GET, zego.md §4.14): bans the user's login and publish (`DisabledPrivilege[]`
+   * 1 and 2) for `effectiveTime` seconds, 1 to 86,400, checked before sending. `RuleType` 4
+   * (RoomId+UserId) for the `room` scope, 3 (UserId) for `app`. The rule has no id of its own: its
+   * keys are the rule type, room and user. It does not evict a user already in the room (kick them
+   * next). What a second call with the same keys does is not documented; a ban renews its rule that
+   * way and reads the new expiry from the answer. `50123` (quota full) is a rejection.
+   *
+   * @returns `expireTime`: the rule's expiry as ZEGO answers it, in Unix seconds.
+   */
+  async setForbidUserRule(
+    appId: number,
+    rule: ZegoForbidUserTarget & { effectiveTime: number },
+    opts: CallOptions = {},
+  ): Promise<ProviderResult & { expireTime: number }> {
+    const ctx = context(ZegoOperation.setForbidUserRule);
+    const app = this.#app(ctx, appId);
+    const params: QueryParam[] = [
+      ...ruleKeyParams(ctx, rule),
+      ...ZEGO_BAN_PRIVILEGES.map((privilege): QueryParam => ['DisabledPrivilege[]', String(privilege)]),
+      ['EffectiveTime', String(checkEffectiveTime(ctx, rule.effectiveTime))],
+    ];
+    const { result, body } = await this.#call(ctx, app, { method: 'GET', params }, opts);
+    const { Data } = parseShape({ ...ctx, providerCode: result.providerCode, requestId: result.requestId }, ZegoForbidUserRuleSet, body);
+    return { ...result, expireTime: Data.ExpireTime };
+  }
+
+  /**
+   * DescribeForbidUserRules (GET, zego.md §4.14): every rule of the scope's rule type in the app,
+   * expired ones included until ZEGO purges them (compare `expireTime` with the clock). Use
+   * `isForbidUserRuleFor` to find one user's rule.
+   */
+  async describeForbidUserRules(
+    appId: number,
+    query: { scope: ZegoBanScope },
+    opts: CallOptions = {},
+  ): Promise<ProviderResult & { rules: ZegoForbidUserRule[] }> {
+    const ctx = context(ZegoOperation.describeForbidUserRules);
+    const app = this.#app(ctx, appId);
+    const params: QueryParam[] = [['RuleType', String(ruleTypeOf(ctx, query.scope))]];
+    const { result, body } = await this.#call(ctx, app, { method: 'GET', params }, opts);
+    const list = parseShape({ ...ctx, providerCode: result.providerCode, requestId: result.requestId }, ZegoForbidUserRuleList, body).Data;
+    return { ...result, rules: list.map(toForbidUserRule) };
+  }
+
+  /**
+   * DelForbidUserRule (GET, zego.md §4.14): removes the rule with these keys (the same as
+   * SetForbidUserRule's, without privileges or time). `already-done` on 50124: the rule does not
+   * exist (it expired, or was deleted before).
+   */
+  async delForbidUserRule(appId: number, rule: ZegoForbidUserTarget, opts: CallOptions = {}): Promise<ProviderResult> {
+    const ctx = context(ZegoOperation.delForbidUserRule);
+    const app = this.#app(ctx, appId);
+    return (await this.#call(ctx, app, { method: 'GET', params: ruleKeyParams(ctx, rule) }, opts)).result;
   }
 
   /** Closes the connection pool; calls in flight finish first. */

@@ -1,7 +1,8 @@
 /**
  * ZEGO answer codes (the body's `Code`) and what the worker does with each. Data only: the rows
  * come from `providers/zego.md` (§ cited per row) and DESIGN.md's semantics table, which decides
- * where the two differ (138, the room-gone codes and 110209001 are "already done" here).
+ * where the two differ (138, the room-gone codes and 110209001 are "already done" here). The
+ * user-ban rule rows (50123, 50124) follow zego.md §4.14 and §6: the contract's table predates them.
  */
 import { codeLookup } from '../code-table';
 import { Classification, type CodeRow } from '../types';
@@ -12,17 +13,24 @@ export const ZegoOperation = {
   stopMix: 'StopMix',
   kickoutUser: 'KickoutUser',
   describeSimpleStreamList: 'DescribeSimpleStreamList',
+  setForbidUserRule: 'SetForbidUserRule',
+  describeForbidUserRules: 'DescribeForbidUserRules',
+  delForbidUserRule: 'DelForbidUserRule',
 } as const;
 export type ZegoOperation = (typeof ZegoOperation)[keyof typeof ZegoOperation];
 
 const { retryable, rateLimited, alreadyDone, rejected } = Classification;
-const { deleteStream, kickoutUser, describeSimpleStreamList, stopMix } = ZegoOperation;
+const { deleteStream, kickoutUser, describeSimpleStreamList, stopMix, setForbidUserRule, describeForbidUserRules, delForbidUserRule } =
+  ZegoOperation;
 
 /**
  * A room that no longer exists: its streams and users are gone, which is what DeleteStream and
  * KickoutUser were for, and a room with no streams for DescribeSimpleStreamList.
  */
 const ROOM_GONE: readonly ZegoOperation[] = [deleteStream, kickoutUser, describeSimpleStreamList];
+
+/** The user-ban rule APIs (zego.md §4.14), whose pages all list the rule quota code. */
+const USER_RULES: readonly ZegoOperation[] = [setForbidUserRule, describeForbidUserRules, delForbidUserRule];
 
 /** Every code the worker knows, with its classification. Codes in no row are unknown answers. */
 export const ZEGO_CODES: readonly CodeRow[] = [
@@ -50,11 +58,11 @@ export const ZEGO_CODES: readonly CodeRow[] = [
   { code: 7, meaning: 'requests per second exceeded the API rate limit', classification: rateLimited, source: 'zego.md §3.1 (OLD-EN 9811)' },
 
   // §3.2 room-signalling codes.
-  { code: 1, meaning: 'request failed, server busy', classification: retryable, source: 'zego.md §3.2, §3.1' },
-  { code: 2, meaning: 'input parameter error', classification: rejected, source: 'zego.md §3.2' },
+  { code: 1, meaning: 'request failed, server busy', classification: retryable, source: 'zego.md §3.2, §3.1, §4.14' },
+  { code: 2, meaning: 'input parameter error', classification: rejected, source: 'zego.md §3.2, §4.14' },
   { code: 3, meaning: 'input parameter too long', classification: rejected, source: 'zego.md §3.2' },
   { code: 8, meaning: 'decode failed', classification: rejected, source: 'zego.md §3.2' },
-  { code: 9, meaning: 'no permission for this API, feature not enabled', classification: rejected, source: 'zego.md §3.2' },
+  { code: 9, meaning: 'no permission for this API, feature not enabled', classification: rejected, source: 'zego.md §3.2, §4.13, §4.14' },
   { code: 104, meaning: 'room does not exist', classification: alreadyDone, operations: ROOM_GONE, source: 'zego.md §3.2, §6' },
   { code: 5024, meaning: 'room does not exist', classification: alreadyDone, operations: ROOM_GONE, source: 'zego.md §3.2, §6' },
   { code: 50001, meaning: 'room does not exist', classification: alreadyDone, operations: ROOM_GONE, source: 'zego.md §3.2, §4.1, §6' },
@@ -67,9 +75,25 @@ export const ZEGO_CODES: readonly CodeRow[] = [
   // The page's "retry" is boilerplate: the stream is already gone (§6).
   { code: 138, meaning: 'stream info does not exist', classification: alreadyDone, operations: [deleteStream], source: 'zego.md §3.2, §4.1, §6' },
   { code: 154, meaning: 'failed to get list', classification: retryable, source: 'zego.md §3.2, §4.5' },
-  { code: 206, meaning: 'App QPS too high, throttled', classification: rateLimited, source: 'zego.md §3.2, §3.5' },
+  { code: 206, meaning: 'App QPS too high, throttled', classification: rateLimited, source: 'zego.md §3.2, §3.5, §4.14' },
   { code: 207, meaning: 'room QPS too high, throttled', classification: rateLimited, source: 'zego.md §3.2, §3.5' },
   { code: 50011, meaning: 'user list too long', classification: rejected, source: 'zego.md §3.2, §4.2' },
+  // A full quota stays full until rules expire or are deleted: a retry would only add load.
+  {
+    code: 50123,
+    meaning: 'ban rule quota full: too many active rules of this rule type',
+    classification: rejected,
+    operations: USER_RULES,
+    source: 'zego.md §3.2, §4.14',
+  },
+  // The rule expired (or was deleted) before us: what the delete was for (§6).
+  {
+    code: 50124,
+    meaning: 'ban rule to delete does not exist',
+    classification: alreadyDone,
+    operations: [delForbidUserRule],
+    source: 'zego.md §3.2, §4.14, §6',
+  },
 
   // §3.3 stream-mixing codes (StopMix and its family).
   { code: 110200001, meaning: 'mix request failed, usually network', classification: retryable, source: 'zego.md §3.3, §4.10' },

@@ -344,7 +344,11 @@ describe('CreateKickingRule', () => {
     ['uid 0', { appId: APP_ID, uid: 0, privileges: ['join_channel'] }, 'uid must be an integer from 1 to 4294967295'],
     ['no privileges', { appId: APP_ID, uid: 1, privileges: [] }, 'privileges must be a non-empty list of join_channel, publish_audio, publish_video'],
     ['an unknown privilege', { appId: APP_ID, uid: 1, privileges: ['mute'] }, 'privileges must be a non-empty list of join_channel, publish_audio, publish_video'],
-    ['a negative time', { appId: APP_ID, uid: 1, timeInSeconds: -1, privileges: ['join_channel'] }, 'time_in_seconds must be an integer ≥ 0'],
+    [
+      'a negative time',
+      { appId: APP_ID, uid: 1, timeInSeconds: -1, privileges: ['join_channel'] },
+      'time_in_seconds must be 0 (kick once) or an integer from 10 to 86430 (got -1)',
+    ],
   ])('refuses %s before sending', async (_label, rule, reason) => {
     const err = await providerErrorOf(client.createKickingRule(rule as Parameters<AgoraClient['createKickingRule']>[0]));
     expect(err).toBeInstanceOf(ProviderRequestError);

@@ -31,6 +31,9 @@ const REQUESTS: Record<AgoraOperation, { method: string; path: string }> = {
   GetOnlineStream: { method: 'GET', path: `${INGRESS}/online-streams/sid-1` },
   ForceDisconnect: { method: 'DELETE', path: `${INGRESS}/online-streams/sid-1` },
   CreateKickingRule: { method: 'POST', path: '/dev/v1/kicking-rule' },
+  ListKickingRules: { method: 'GET', path: `/dev/v1/kicking-rule?appid=${APP_ID}` },
+  UpdateKickingRule: { method: 'PUT', path: '/dev/v1/kicking-rule' },
+  DeleteKickingRule: { method: 'DELETE', path: '/dev/v1/kicking-rule' },
 };
 
 function call(client: AgoraClient, operation: AgoraOperation): Promise<ProviderResult> {
@@ -46,6 +49,12 @@ function call(client: AgoraClient, operation: AgoraOperation): Promise<ProviderR
       return client.forceDisconnect({ ...ref, sid: 'sid-1' });
     case 'CreateKickingRule':
       return client.createKickingRule({ appId: APP_ID, cname: 'channel-1', uid: 1001, privileges: ['join_channel'] });
+    case 'ListKickingRules':
+      return client.listKickingRules({ appId: APP_ID });
+    case 'UpdateKickingRule':
+      return client.updateKickingRule({ appId: APP_ID, ruleId: 1953, timeInSeconds: 3_600 });
+    case 'DeleteKickingRule':
+      return client.deleteKickingRule({ appId: APP_ID, ruleId: 1953 });
   }
 }
 
@@ -122,9 +131,29 @@ describe('DESIGN.md semantics table (literal)', () => {
     expect(classifyAgora('CreateKickingRule', 404)).toBeUndefined();
   });
 
-  it('415 is rejected for the kicking rule only', () => {
-    expect(classifyAgora('CreateKickingRule', 415)?.classification).toBe('rejected');
+  it.each(['CreateKickingRule', 'ListKickingRules', 'UpdateKickingRule', 'DeleteKickingRule'] as AgoraOperation[])(
+    '415 is rejected for the kicking rule (%s)',
+    (operation) => {
+      expect(classifyAgora(operation, 415)?.classification).toBe('rejected');
+    },
+  );
+
+  it('415 means nothing known to the Media Gateway', () => {
     expect(classifyAgora('DeleteStreamKey', 415)).toBeUndefined();
+  });
+});
+
+describe('kicking-rule 404 (agora.md §5.3 "resource not found"; literal)', () => {
+  it('is already done when deleting a rule: it expired or was deleted before', () => {
+    expect(classifyAgora('DeleteKickingRule', 404)?.classification).toBe('already-done');
+  });
+
+  it('is a rejection when changing a rule’s time: it cannot succeed when re-sent', () => {
+    expect(classifyAgora('UpdateKickingRule', 404)?.classification).toBe('rejected');
+  });
+
+  it('is unknown for the list, which names no resource (a wrong URL, not a missing rule)', () => {
+    expect(classifyAgora('ListKickingRules', 404)).toBeUndefined();
   });
 });
 
@@ -133,6 +162,8 @@ describe('statuses not in the table', () => {
     ['DeleteStreamKey', 418],
     ['ListOnlineStreams', 404],
     ['CreateKickingRule', 404],
+    ['ListKickingRules', 404],
+    ['DeleteKickingRule', 501],
     ['ForceDisconnect', 501],
   ] as [AgoraOperation, number][])('%s answered HTTP %d → ProviderUnknownAnswerError with the raw body', async (operation, status) => {
     const body = '{"message":"teapot"}';

@@ -28,6 +28,12 @@ function call(client: ZegoClient, operation: ZegoOperation): Promise<ProviderRes
       return client.kickoutUser(APP_ID, { roomId: 'room-1', userIds: ['host-42'] });
     case 'DescribeSimpleStreamList':
       return client.describeSimpleStreamList(APP_ID, { roomId: 'room-1' });
+    case 'SetForbidUserRule':
+      return client.setForbidUserRule(APP_ID, { scope: 'room', roomId: 'room-1', userId: 'host-42', effectiveTime: 3_600 });
+    case 'DescribeForbidUserRules':
+      return client.describeForbidUserRules(APP_ID, { scope: 'app' });
+    case 'DelForbidUserRule':
+      return client.delForbidUserRule(APP_ID, { scope: 'app', userId: 'host-42' });
   }
 }
 
@@ -115,10 +121,43 @@ describe('DESIGN.md semantics table (literal)', () => {
   });
 
   it('keeps operation-specific "already done" codes to their operations', () => {
+    expect(classifyZego('SetForbidUserRule', 50124)).toBeUndefined();
+    expect(classifyZego('DescribeForbidUserRules', 50124)).toBeUndefined();
+    expect(classifyZego('DeleteStream', 50124)).toBeUndefined();
     expect(classifyZego('StopMix', 138)).toBeUndefined();
     expect(classifyZego('KickoutUser', 138)).toBeUndefined();
     expect(classifyZego('DeleteStream', 110209001)).toBeUndefined();
     expect(classifyZego('StopMix', 50001)).toBeUndefined();
+  });
+});
+
+describe('user-ban rule codes (zego.md §3.2, §4.14, §6; literal)', () => {
+  const RULE_OPERATIONS: ZegoOperation[] = ['SetForbidUserRule', 'DescribeForbidUserRules', 'DelForbidUserRule'];
+
+  it.each(RULE_OPERATIONS)('%s: 50123 is a rejection saying the rule quota is full', (operation) => {
+    const row = classifyZego(operation, 50123);
+    expect(row?.classification).toBe('rejected');
+    expect(row?.meaning).toMatch(/quota full/);
+  });
+
+  it.each(RULE_OPERATIONS)('%s: the pages’ codes 1 retry, 2 and 9 reject, 206 and 207 are rate-limited', (operation) => {
+    expect(classifyZego(operation, 1)?.classification).toBe('retryable');
+    expect(classifyZego(operation, 2)?.classification).toBe('rejected');
+    expect(classifyZego(operation, 9)?.classification).toBe('rejected');
+    expect(classifyZego(operation, 206)?.classification).toBe('rate-limited');
+    expect(classifyZego(operation, 207)?.classification).toBe('rate-limited');
+  });
+
+  it('50124 (no such rule) is already done for DelForbidUserRule only', () => {
+    expect(classifyZego('DelForbidUserRule', 50124)?.classification).toBe('already-done');
+  });
+
+  it('50123 is not read as a rule quota outside the rule APIs', () => {
+    expect(classifyZego('DeleteStream', 50123)).toBeUndefined();
+  });
+
+  it('a room that is gone is not "already done" for a rule (a room ban needs no live room)', () => {
+    for (const code of [104, 5024, 50001]) expect(classifyZego('SetForbidUserRule', code)).toBeUndefined();
   });
 });
 
@@ -127,6 +166,8 @@ describe('codes not in the table', () => {
     ['DeleteStream', 424242],
     ['StopMix', 138],
     ['KickoutUser', 110209001],
+    ['SetForbidUserRule', 50124],
+    ['DescribeForbidUserRules', 50124],
   ] as [ZegoOperation, number][])('%s answered Code %d → ProviderUnknownAnswerError with the raw body', async (operation, code) => {
     const body = JSON.stringify({ Code: code, Message: 'mystery', RequestId: 'req-9' });
     answer(operation, body);
