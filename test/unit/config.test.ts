@@ -88,6 +88,16 @@ describe('loadConfig', () => {
     expect(problems({ TAKEDOWN_CONFIG_FILE: path.join(dir, 'missing.json') })[0]).toMatch(/^TAKEDOWN_CONFIG_FILE: cannot read .*missing\.json: ENOENT/);
   });
 
+  it('refuses a rate-limit override for a bucket the provider does not have', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'takedown-config-'));
+    const file = path.join(dir, 'apps.json');
+    writeFileSync(file, JSON.stringify({ zego: [{ appId: 42, serverSecret: 's', rateLimits: { DeleteStrem: 5 } }], agora: [{ customerId: 'c', customerSecret: 's', rateLimits: { delete: 10, DeleteStream: 1 } }] }));
+    expect(problems({ TAKEDOWN_CONFIG_FILE: file })).toEqual([
+      `TAKEDOWN_CONFIG_FILE ${file}: zego.0.rateLimits.DeleteStrem: unknown rate-limit bucket (known: DeleteStream, StopMix, KickoutUser)`,
+      `TAKEDOWN_CONFIG_FILE ${file}: agora.0.rateLimits.DeleteStream: unknown rate-limit bucket (known: delete, query)`,
+    ]);
+  });
+
   it('refuses a ZEGO app configured twice', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'takedown-config-'));
     const file = path.join(dir, 'apps.json');
