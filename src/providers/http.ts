@@ -7,7 +7,7 @@
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ProviderError, ProviderRequestError, ProviderResponseError, ProviderTransportError } from './errors';
-import type { CallContext } from './request-checks';
+import type { ProviderOperation } from './request-checks';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, type ProviderName } from './types';
 
 /** Largest answer body read: 1 MiB. Provider answers are a few KiB; more is not an answer we know. */
@@ -40,17 +40,12 @@ export interface HttpCall {
 }
 
 /** A complete answer: any status, body read in full. */
-export interface HttpAnswer {
+export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
 }
 
-/** Context for errors about an answer. */
-export interface AnswerContext extends CallContext {
-  providerCode?: number;
-  requestId?: string;
-}
 
 /**
  * What each undici or socket failure is called in messages. Every code not listed here is still
@@ -140,8 +135,8 @@ export class ProviderHttp {
    * @throws {@link ProviderRequestError} when undici refused the request as malformed.
    * @throws {@link ProviderResponseError} when the answer exceeds {@link MAX_ANSWER_BYTES}.
    */
-  async send(call: HttpCall): Promise<HttpAnswer> {
-    const ctx: CallContext = { provider: this.provider, operation: call.operation };
+  async send(call: HttpCall): Promise<HttpResponse> {
+    const ctx: ProviderOperation = { provider: this.provider, operation: call.operation };
     // Not every dispatcher checks the signal before sending (MockAgent does not): check it here.
     call.signal?.throwIfAborted();
     const deadline = new Deadline();
@@ -176,7 +171,7 @@ export class ProviderHttp {
 }
 
 /** Parses an answer body as JSON; a body that is not JSON is a {@link ProviderResponseError}. */
-export function parseJsonBody(ctx: AnswerContext, answer: HttpAnswer): unknown {
+export function parseJsonBody(ctx: ProviderOperation, answer: HttpResponse): unknown {
   try {
     return JSON.parse(answer.text) as unknown;
   } catch {
@@ -192,7 +187,7 @@ export function parseJsonBody(ctx: AnswerContext, answer: HttpAnswer): unknown {
  * `<provider> <operation> answered an unexpected shape: Code: expected number`, naming up to three
  * field paths and never the values found there.
  */
-export function parseShape<S extends z.ZodType>(ctx: AnswerContext, schema: S, value: unknown): z.output<S> {
+export function parseShape<S extends z.ZodType>(ctx: ProviderOperation, schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 3).map((issue) => `${fieldPath(issue.path)}: ${issueText(issue)}`);
@@ -203,7 +198,7 @@ export function parseShape<S extends z.ZodType>(ctx: AnswerContext, schema: S, v
 }
 
 /** The first value of a response header, lower-case name. */
-export function headerValue(headers: HttpAnswer['headers'], name: string): string | undefined {
+export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -238,7 +233,7 @@ function parseBaseUrl(baseUrl: string): URL {
   return url;
 }
 
-async function readBody(ctx: CallContext, body: Dispatcher.ResponseData['body'], deadline: Deadline, bodyMs: number): Promise<string> {
+async function readBody(ctx: ProviderOperation, body: Dispatcher.ResponseData['body'], deadline: Deadline, bodyMs: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   deadline.arm(() => new undiciErrors.BodyTimeoutError(), bodyMs);
@@ -258,7 +253,7 @@ async function readBody(ctx: CallContext, body: Dispatcher.ResponseData['body'],
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function asProviderError(ctx: CallContext, err: unknown): ProviderError {
+function asProviderError(ctx: ProviderOperation, err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
   const code = errorCode(err);
   const known = code === undefined ? undefined : REQUEST_FAILURES[code];

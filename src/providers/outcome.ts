@@ -12,7 +12,7 @@ import {
 import { Classification, type CodeRow, type ProviderName, type ProviderResult } from './types';
 
 /** A provider answer that is not a plain success, as the client read it. */
-export interface Answer {
+export interface ProviderAnswer {
   provider: ProviderName;
   operation: string;
   /** How the code is named in messages: `Code` (ZEGO body) or `HTTP` (Agora status). */
@@ -31,7 +31,7 @@ export interface Answer {
  * Returns an `already-done` result for a row saying so, and throws the error matching the row's
  * classification otherwise; a code in no row ({@link ProviderUnknownAnswerError}) keeps the raw answer.
  */
-export function settle(row: CodeRow | undefined, answer: Answer): ProviderResult {
+export function answerOutcome(row: CodeRow | undefined, answer: ProviderAnswer): ProviderResult {
   const fields = {
     provider: answer.provider,
     operation: answer.operation,

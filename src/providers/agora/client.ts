@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { ProviderHttp, headerValue, parseJsonBody, parseRetryAfter, parseShape, type HttpAnswer } from '../http';
-import { settle } from '../outcome';
-import { checkPathSegment, checkText, refuse, type CallContext } from '../request-checks';
+import { ProviderHttp, headerValue, parseJsonBody, parseRetryAfter, parseShape, type HttpResponse } from '../http';
+import { answerOutcome } from '../outcome';
+import { checkPathSegment, checkText, refuse, type ProviderOperation } from '../request-checks';
 import { quoteProviderText, rawAnswer } from '../text';
 import type { CallOptions, HttpTimeouts, ProviderResult } from '../types';
 import { encodeQuery, pathOf } from '../url';
@@ -55,7 +55,7 @@ export interface AgoraProjectRef {
   region: Region;
 }
 
-interface AgoraContext extends CallContext {
+interface AgoraContext extends ProviderOperation {
   provider: 'agora';
   operation: AgoraOperation;
 }
@@ -73,9 +73,9 @@ interface AgoraRequest {
   redact?: readonly string[];
 }
 
-/** An answer with the request id to report for it. */
-interface Exchange {
-  answer: HttpAnswer;
+/** An HTTP response with the request id to report for it. */
+interface AgoraResponse {
+  http: HttpResponse;
   requestId: string;
   redact: readonly string[];
 }
@@ -114,8 +114,8 @@ export class AgoraClient {
     const ctx = context(AgoraOperation.deleteStreamKey);
     const key = checkPathSegment(ctx, 'streamKey', target.streamKey);
     const path = this.#ingressPath(ctx, target, 'streamkeys', key);
-    const exchange = await this.#send(ctx, { method: 'DELETE', path, redact: [key] }, opts);
-    return this.#result(ctx, exchange);
+    const response = await this.#send(ctx, { method: 'DELETE', path, redact: [key] }, opts);
+    return this.#result(ctx, response);
   }
 
   /**
@@ -131,10 +131,10 @@ export class AgoraClient {
     if (target.channel !== undefined && checkText(ctx, 'channel', target.channel, true) !== '') {
       path += `?${encodeQuery([['channel', target.channel]])}`;
     }
-    const exchange = await this.#send(ctx, { method: 'GET', path }, opts);
-    const result = this.#result(ctx, exchange);
+    const response = await this.#send(ctx, { method: 'GET', path }, opts);
+    const result = this.#result(ctx, response);
     if (result.outcome === 'already-done') return { ...result, sessions: [] };
-    const { data } = parseShape(this.#answerContext(ctx, exchange), OnlineStreamList, parseJsonBody(ctx, exchange.answer));
+    const { data } = parseShape(this.#answered(ctx, response), OnlineStreamList, parseJsonBody(ctx, response.http));
     return { ...result, sessions: data };
   }
 
@@ -148,10 +148,10 @@ export class AgoraClient {
   ): Promise<ProviderResult & { session?: AgoraSession }> {
     const ctx = context(AgoraOperation.getOnlineStream);
     const path = this.#ingressPath(ctx, target, 'online-streams', checkPathSegment(ctx, 'sid', target.sid));
-    const exchange = await this.#send(ctx, { method: 'GET', path }, opts);
-    const result = this.#result(ctx, exchange);
+    const response = await this.#send(ctx, { method: 'GET', path }, opts);
+    const result = this.#result(ctx, response);
     if (result.outcome === 'already-done') return result;
-    const { data } = parseShape(this.#answerContext(ctx, exchange), OnlineStream, parseJsonBody(ctx, exchange.answer));
+    const { data } = parseShape(this.#answered(ctx, response), OnlineStream, parseJsonBody(ctx, response.http));
     return { ...result, session: data };
   }
 
@@ -162,8 +162,8 @@ export class AgoraClient {
   async forceDisconnect(target: AgoraProjectRef & { sid: string }, opts: CallOptions = {}): Promise<ProviderResult> {
     const ctx = context(AgoraOperation.forceDisconnect);
     const path = this.#ingressPath(ctx, target, 'online-streams', checkPathSegment(ctx, 'sid', target.sid));
-    const exchange = await this.#send(ctx, { method: 'DELETE', path }, opts);
-    return this.#result(ctx, exchange);
+    const response = await this.#send(ctx, { method: 'DELETE', path }, opts);
+    return this.#result(ctx, response);
   }
 
   /**
@@ -174,9 +174,9 @@ export class AgoraClient {
   async createKickingRule(rule: AgoraKickingRule, opts: CallOptions = {}): Promise<ProviderResult & { ruleId: number }> {
     const ctx = context(AgoraOperation.createKickingRule);
     const body = createRuleBody(ctx, rule);
-    const exchange = await this.#send(ctx, { method: 'POST', path: KICKING_RULE_PATH, body }, opts);
-    const result = this.#result(ctx, exchange);
-    const { id } = parseShape(this.#answerContext(ctx, exchange), KickingRuleCreated, parseJsonBody(ctx, exchange.answer));
+    const response = await this.#send(ctx, { method: 'POST', path: KICKING_RULE_PATH, body }, opts);
+    const result = this.#result(ctx, response);
+    const { id } = parseShape(this.#answered(ctx, response), KickingRuleCreated, parseJsonBody(ctx, response.http));
     return { ...result, ruleId: id };
   }
 
@@ -188,9 +188,9 @@ export class AgoraClient {
   async listKickingRules(query: { appId: string }, opts: CallOptions = {}): Promise<ProviderResult & { rules: AgoraKickingRuleInfo[] }> {
     const ctx = context(AgoraOperation.listKickingRules);
     const path = `${KICKING_RULE_PATH}?${encodeQuery([['appid', checkText(ctx, 'appid', query.appId)]])}`;
-    const exchange = await this.#send(ctx, { method: 'GET', path, jsonContentType: true }, opts);
-    const result = this.#result(ctx, exchange);
-    const { rules } = parseShape(this.#answerContext(ctx, exchange), KickingRuleList, parseJsonBody(ctx, exchange.answer));
+    const response = await this.#send(ctx, { method: 'GET', path, jsonContentType: true }, opts);
+    const result = this.#result(ctx, response);
+    const { rules } = parseShape(this.#answered(ctx, response), KickingRuleList, parseJsonBody(ctx, response.http));
     return { ...result, rules: rules.map(toKickingRuleInfo) };
   }
 
@@ -206,9 +206,9 @@ export class AgoraClient {
   ): Promise<ProviderResult & { ruleId: number; expiresAt: string }> {
     const ctx = context(AgoraOperation.updateKickingRule);
     const body = updateRuleBody(ctx, update);
-    const exchange = await this.#send(ctx, { method: 'PUT', path: KICKING_RULE_PATH, body }, opts);
-    const result = this.#result(ctx, exchange);
-    const answer = parseShape(this.#answerContext(ctx, exchange), KickingRuleUpdated, parseJsonBody(ctx, exchange.answer));
+    const response = await this.#send(ctx, { method: 'PUT', path: KICKING_RULE_PATH, body }, opts);
+    const result = this.#result(ctx, response);
+    const answer = parseShape(this.#answered(ctx, response), KickingRuleUpdated, parseJsonBody(ctx, response.http));
     return { ...result, ruleId: answer.result.id, expiresAt: answer.result.ts };
   }
 
@@ -220,8 +220,8 @@ export class AgoraClient {
   async deleteKickingRule(rule: { appId: string; ruleId: number }, opts: CallOptions = {}): Promise<ProviderResult> {
     const ctx = context(AgoraOperation.deleteKickingRule);
     const body = deleteRuleBody(ctx, rule);
-    const exchange = await this.#send(ctx, { method: 'DELETE', path: KICKING_RULE_PATH, body }, opts);
-    return this.#result(ctx, exchange);
+    const response = await this.#send(ctx, { method: 'DELETE', path: KICKING_RULE_PATH, body }, opts);
+    return this.#result(ctx, response);
   }
 
   /** Closes the connection pool; calls in flight finish first. */
@@ -235,7 +235,7 @@ export class AgoraClient {
     return pathOf(ref.region, 'v1', 'projects', appId, 'rtls', 'ingress', ...rest);
   }
 
-  async #send(ctx: AgoraContext, request: AgoraRequest, opts: CallOptions): Promise<Exchange> {
+  async #send(ctx: AgoraContext, request: AgoraRequest, opts: CallOptions): Promise<AgoraResponse> {
     const sentId = opts.requestId === undefined || opts.requestId === '' ? randomUUID() : opts.requestId;
     if (!REQUEST_ID.test(sentId)) refuse(ctx, 'requestId must be 1 to 128 visible ASCII characters');
     const headers: Record<string, string> = {
@@ -244,7 +244,7 @@ export class AgoraClient {
       'x-request-id': sentId,
     };
     if (request.body !== undefined || request.jsonContentType === true) headers['content-type'] = 'application/json';
-    const answer = await this.#http.send({
+    const http = await this.#http.send({
       operation: ctx.operation,
       method: request.method,
       path: request.path,
@@ -253,28 +253,28 @@ export class AgoraClient {
       signal: opts.signal,
     });
     // Agora echoes the id (or makes one up) except on 401; fall back to the one we sent.
-    const requestId = headerValue(answer.headers, 'x-request-id') ?? sentId;
-    return { answer, requestId, redact: [this.#customerSecret, ...(request.redact ?? [])] };
+    const requestId = headerValue(http.headers, 'x-request-id') ?? sentId;
+    return { http, requestId, redact: [this.#customerSecret, ...(request.redact ?? [])] };
   }
 
   /** `done` for 2xx; otherwise the status's row decides (already-done, or an error is thrown). */
-  #result(ctx: AgoraContext, { answer, requestId, redact }: Exchange): ProviderResult {
-    const status = answer.status;
+  #result(ctx: AgoraContext, { http, requestId, redact }: AgoraResponse): ProviderResult {
+    const status = http.status;
     if (status >= 200 && status <= 299) return { outcome: 'done', providerCode: status, requestId };
-    const message = ErrorBody.safeParse(tryJson(answer.text));
-    return settle(classifyAgora(ctx.operation, status), {
+    const message = ErrorBody.safeParse(tryJson(http.text));
+    return answerOutcome(classifyAgora(ctx.operation, status), {
       ...ctx,
       codeLabel: 'HTTP',
       code: status,
       requestId,
       quotedMessage: message.success ? quoteProviderText(message.data.message, redact) : undefined,
-      raw: rawAnswer(answer.text, redact),
-      retryAfterMs: parseRetryAfter(headerValue(answer.headers, 'retry-after'), this.#now()),
+      raw: rawAnswer(http.text, redact),
+      retryAfterMs: parseRetryAfter(headerValue(http.headers, 'retry-after'), this.#now()),
     });
   }
 
-  #answerContext(ctx: AgoraContext, exchange: Exchange) {
-    return { ...ctx, providerCode: exchange.answer.status, requestId: exchange.requestId };
+  #answered(ctx: AgoraContext, response: AgoraResponse) {
+    return { ...ctx, providerCode: response.http.status, requestId: response.requestId };
   }
 }
 

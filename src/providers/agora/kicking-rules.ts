@@ -2,7 +2,7 @@
  * Agora kicking rules ("banning user privileges", agora.md §7): request bodies, checked before
  * sending, and the rules the list answers. Pure functions: the client authenticates and sends.
  */
-import { checkText, refuse, type CallContext } from '../request-checks';
+import { checkText, refuse, type ProviderOperation } from '../request-checks';
 import type { KickingRuleShape } from './answers';
 import { AGORA_PRIVILEGES, isAgoraPrivilege, type AgoraPrivilege } from './regions';
 
@@ -55,7 +55,7 @@ export interface AgoraBanSubject {
 }
 
 /** The POST body: `appid`, `cname`, `uid`, `ip`, `time_in_seconds`, `privileges`, absent fields omitted. */
-export function createRuleBody(ctx: CallContext, rule: AgoraKickingRule): Record<string, unknown> {
+export function createRuleBody(ctx: ProviderOperation, rule: AgoraKickingRule): Record<string, unknown> {
   const body: Record<string, unknown> = { appid: checkText(ctx, 'appid', rule.appId) };
   if (rule.cname !== undefined) body.cname = checkText(ctx, 'cname', rule.cname);
   if (rule.uid !== undefined) body.uid = checkUid(ctx, rule.uid);
@@ -74,7 +74,7 @@ export function createRuleBody(ctx: CallContext, rule: AgoraKickingRule): Record
 }
 
 /** The PUT body (agora.md §7.3): `appid`, `id`, `time_in_seconds`; a one-time kick is not an update. */
-export function updateRuleBody(ctx: CallContext, update: { appId: string; ruleId: number; timeInSeconds: number }): Record<string, unknown> {
+export function updateRuleBody(ctx: ProviderOperation, update: { appId: string; ruleId: number; timeInSeconds: number }): Record<string, unknown> {
   return {
     appid: checkText(ctx, 'appid', update.appId),
     id: checkRuleId(ctx, update.ruleId),
@@ -83,7 +83,7 @@ export function updateRuleBody(ctx: CallContext, update: { appId: string; ruleId
 }
 
 /** The DELETE body (agora.md §7.4): `appid`, `id`. */
-export function deleteRuleBody(ctx: CallContext, rule: { appId: string; ruleId: number }): Record<string, unknown> {
+export function deleteRuleBody(ctx: ProviderOperation, rule: { appId: string; ruleId: number }): Record<string, unknown> {
   return { appid: checkText(ctx, 'appid', rule.appId), id: checkRuleId(ctx, rule.ruleId) };
 }
 
@@ -108,17 +108,17 @@ export function isKickingRuleFor(rule: AgoraKickingRuleInfo, subject: AgoraBanSu
   return rule.uid === subject.uid && rule.cname === cname && rule.ip === undefined && rule.privileges.includes('join_channel');
 }
 
-function checkUid(ctx: CallContext, uid: number): number {
+function checkUid(ctx: ProviderOperation, uid: number): number {
   if (!Number.isInteger(uid) || uid < 1 || uid > MAX_AGORA_UID) refuse(ctx, `uid must be an integer from 1 to ${MAX_AGORA_UID}`);
   return uid;
 }
 
-function checkRuleId(ctx: CallContext, id: number): number {
+function checkRuleId(ctx: ProviderOperation, id: number): number {
   if (!Number.isSafeInteger(id) || id < 1) refuse(ctx, 'id must be a positive integer (the id Agora gave the rule)');
   return id;
 }
 
-function checkRuleSeconds(ctx: CallContext, seconds: number, allowKickOnce: boolean): number {
+function checkRuleSeconds(ctx: ProviderOperation, seconds: number, allowKickOnce: boolean): number {
   if (allowKickOnce && seconds === 0) return seconds;
   if (!Number.isInteger(seconds) || seconds < MIN_AGORA_RULE_SECONDS || seconds > MAX_AGORA_RULE_SECONDS) {
     const range = `an integer from ${MIN_AGORA_RULE_SECONDS} to ${MAX_AGORA_RULE_SECONDS}`;

@@ -5,9 +5,9 @@
  */
 import type { Dispatcher } from 'undici';
 import { ProviderRetryableError, ProviderUnknownAnswerError } from '../errors';
-import { ProviderHttp, parseJsonBody, parseShape, type HttpAnswer } from '../http';
-import { settle } from '../outcome';
-import { checkText, refuse, type CallContext } from '../request-checks';
+import { ProviderHttp, parseJsonBody, parseShape, type HttpResponse } from '../http';
+import { answerOutcome } from '../outcome';
+import { checkText, refuse, type ProviderOperation } from '../request-checks';
 import { quoteProviderText, rawAnswer } from '../text';
 import type { CallOptions, HttpTimeouts, ProviderResult } from '../types';
 import { encodeQuery, type QueryParam } from '../url';
@@ -71,13 +71,13 @@ export interface ZegoStreamInfo {
   createTime?: number;
 }
 
-interface ZegoContext extends CallContext {
+interface ZegoContext extends ProviderOperation {
   provider: 'zego';
   operation: ZegoOperation;
 }
 
 /** A call's outcome and the parsed answer, for operations that read `Data`. */
-interface ZegoReading {
+interface ZegoResponse {
   result: ProviderResult;
   body: unknown;
 }
@@ -317,7 +317,7 @@ export class ZegoClient {
     app: ZegoAppConfig,
     request: ZegoRequest,
     opts: CallOptions,
-  ): Promise<ZegoReading> {
+  ): Promise<ZegoResponse> {
     // Common parameters stay in the query for POST too; only business parameters go in the body.
     const query = encodeQuery([...this.#commonParams(ctx.operation, app), ...request.params]);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -333,7 +333,7 @@ export class ZegoClient {
     return this.#read(ctx, answer);
   }
 
-  #read(ctx: ZegoContext, answer: HttpAnswer): ZegoReading {
+  #read(ctx: ZegoContext, answer: HttpResponse): ZegoResponse {
     if (answer.status < 200 || answer.status > 299) throw this.#statusError(ctx, answer);
     const body = parseJsonBody(ctx, answer);
     const envelope = parseShape(ctx, ZegoEnvelope, body);
@@ -341,7 +341,7 @@ export class ZegoClient {
     if (envelope.Code === 0) return { result: { outcome: 'done', providerCode: 0, requestId }, body };
     const row = classifyZego(ctx.operation, envelope.Code);
     const message = envelope.Message;
-    const result = settle(row, {
+    const result = answerOutcome(row, {
       ...ctx,
       codeLabel: 'Code',
       code: envelope.Code,
@@ -354,7 +354,7 @@ export class ZegoClient {
   }
 
   /** ZEGO answers HTTP 200 even for errors; another status comes from a proxy or an outage. */
-  #statusError(ctx: ZegoContext, answer: HttpAnswer): Error {
+  #statusError(ctx: ZegoContext, answer: HttpResponse): Error {
     const message = `zego ${ctx.operation} answered HTTP ${answer.status}`;
     if (answer.status >= 500) return new ProviderRetryableError(message, ctx);
     return new ProviderUnknownAnswerError(`${message} (not a ZEGO answer)`, { ...ctx, raw: rawAnswer(answer.text, this.#secrets) });

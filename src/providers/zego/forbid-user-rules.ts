@@ -3,7 +3,7 @@
  * and DelForbidUserRule, and the rules DescribeForbidUserRules answers. Pure functions: the client
  * signs and sends.
  */
-import { checkText, refuse, type CallContext } from '../request-checks';
+import { checkText, refuse, type ProviderOperation } from '../request-checks';
 import type { QueryParam } from '../url';
 import type { ZegoForbidUserRuleShape } from './answers';
 
@@ -65,7 +65,7 @@ export interface ZegoForbidUserRule {
 }
 
 /** The `RuleType` of a scope; anything else is refused (a typo must not turn into an IP or room-wide ban). */
-export function ruleTypeOf(ctx: CallContext, scope: unknown): ZegoForbidRuleType {
+export function ruleTypeOf(ctx: ProviderOperation, scope: unknown): ZegoForbidRuleType {
   if (scope !== ZegoBanScope.room && scope !== ZegoBanScope.app) {
     refuse(ctx, `scope must be ${ZegoBanScope.room} or ${ZegoBanScope.app}`);
   }
@@ -73,7 +73,7 @@ export function ruleTypeOf(ctx: CallContext, scope: unknown): ZegoForbidRuleType
 }
 
 /** `RuleType` and the keys it requires, in the order the docs list them: `RoomId` (room scope), `UserId`. */
-export function ruleKeyParams(ctx: CallContext, target: ZegoForbidUserTarget): QueryParam[] {
+export function ruleKeyParams(ctx: ProviderOperation, target: ZegoForbidUserTarget): QueryParam[] {
   const ruleType = ruleTypeOf(ctx, target.scope);
   const params: QueryParam[] = [['RuleType', String(ruleType)]];
   if (target.scope === ZegoBanScope.room) params.push(['RoomId', checkText(ctx, 'RoomId', target.roomId)]);
@@ -82,7 +82,7 @@ export function ruleKeyParams(ctx: CallContext, target: ZegoForbidUserTarget): Q
 }
 
 /** Throws unless `seconds` is an integer `EffectiveTime` ZEGO accepts. */
-export function checkEffectiveTime(ctx: CallContext, seconds: number): number {
+export function checkEffectiveTime(ctx: ProviderOperation, seconds: number): number {
   if (!Number.isInteger(seconds) || seconds < MIN_ZEGO_RULE_SECONDS || seconds > MAX_ZEGO_RULE_SECONDS) {
     refuse(ctx, `EffectiveTime must be an integer from ${MIN_ZEGO_RULE_SECONDS} to ${MAX_ZEGO_RULE_SECONDS} seconds (got ${String(seconds)})`);
   }
