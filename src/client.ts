@@ -42,9 +42,13 @@ export function takedownSummary(request: { violationId: string; target: Takedown
 }
 
 export interface StartTakedownOptions {
-  /** Default `takedown` (or `TAKEDOWN_TASK_QUEUE`). */
+  /**
+   * @default `takedown` (or `TAKEDOWN_TASK_QUEUE`)
+   */
   taskQueue?: string;
-  /** Default {@link takedownWorkflowId}. */
+  /**
+   * @default {@link takedownWorkflowId}
+   */
   workflowId?: string;
 }
 

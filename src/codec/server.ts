@@ -24,11 +24,19 @@ const toJson = (p: Payload): JsonPayload => ({
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
-  /** Default 127.0.0.1. */
+  /**
+   * @default 127.0.0.1
+   */
   host?: string;
-  /** Default 8888; 0 for a free port. */
+  /**
+   * 0 for a free port.
+   * @default 8888
+   */
   port?: number;
-  /** Origins allowed by CORS (the Web UI's). Default `http://localhost:8233`. */
+  /**
+   * Origins allowed by CORS (the Web UI's).
+   * @default `http://localhost:8233`
+   */
   allowedOrigins?: string[];
 }
 

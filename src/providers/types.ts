@@ -46,11 +46,19 @@ export interface CallOptions {
 
 /** undici timeouts around every provider call. */
 export interface HttpTimeouts {
-  /** Default 5000 ms. */
+  /**
+   * @default 5000 ms
+   */
   connectMs: number;
-  /** Time to response headers. Default 10000 ms. */
+  /**
+   * Time to response headers.
+   * @default 10000 ms
+   */
   headersMs: number;
-  /** Time between body chunks. Default 10000 ms. */
+  /**
+   * Time between body chunks.
+   * @default 10000 ms
+   */
   bodyMs: number;
 }
 

@@ -64,14 +64,23 @@ export type AgoraAccountSettings = z.output<typeof agoraAccount>;
 
 export interface WorkerConfig {
   temporal: { address: string; namespace: string };
-  /** Workflow task queue; activity queues are named under it. Default `takedown`. */
+  /**
+   * Workflow task queue; activity queues are named under it.
+   * @default `takedown`
+   */
   taskQueue: string;
   zego: { apiUrl: string; operatorUserId: string; apps: ZegoAppSettings[] };
   agora: { apiUrl: string; accounts: AgoraAccountSettings[] };
   retry: StepRetry;
-  /** Task queues and pacers run at the provider limit times this, for headroom at the provider's end. Default 0.9, at most 0.95. */
+  /**
+   * Task queues and pacers run at the provider limit times this, for headroom at the provider's end; at most 0.95.
+   * @default 0.9
+   */
   rateHeadroom: number;
-  /** Prometheus bind address, or undefined for no metrics endpoint. Default `127.0.0.1:9464`. */
+  /**
+   * Prometheus bind address, or undefined for no metrics endpoint.
+   * @default `127.0.0.1:9464`
+   */
   metricsAddress?: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Encrypts every payload (workflow inputs hold Agora stream keys) when payload keys are configured. */

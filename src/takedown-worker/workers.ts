@@ -84,8 +84,8 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     taskQueue: config.taskQueue,
     ...workflowCode(options.workflowBundle, config.workflowBundlePath),
     // A workflow cached on a worker that died waits this long before another worker takes it: a
-    // pacer stalls every call on its queue meanwhile. The fault suite's recovery after a kill went
-    // from 58 s to 25 s (p50) with 2 s instead of the default 10 s; a busy worker pays a replay.
+    // pacer stalls every call on its queue meanwhile (bench/analysis.md, recovery after a kill).
+    // A busy worker pays a replay.
     stickyQueueScheduleToStartTimeout: '2s',
     // Only the local `resolveRoute` runs here; provider calls go to the rate-limited queues.
     activities,

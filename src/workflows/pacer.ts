@@ -49,7 +49,10 @@ export interface HoldOff {
 export interface PacerState {
   /** The earliest time the next slot may be granted (epoch ms). */
   nextSlotMs?: number;
-  /** Grants per run before continuing as new, keeping each run's history short. Default {@link GRANTS_PER_RUN}. */
+  /**
+   * Grants per run before continuing as new, keeping each run's history short.
+   * @default {@link GRANTS_PER_RUN}
+   */
   grantsPerRun?: number;
 }
 

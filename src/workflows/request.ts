@@ -41,7 +41,10 @@ export const zegoTarget = z.strictObject({
   roomId: id(128),
   streamId: id(256),
   userId: id(256),
-  /** Kick the publisher after the stream is deleted. Default true. */
+  /**
+   * Kick the publisher after the stream is deleted.
+   * @default true
+   */
   kick: z.boolean().default(true),
   mixTasks: z.array(mixTask).max(MAX_MIX_TASKS, `must list at most ${MAX_MIX_TASKS} tasks`).default([]),
 });
@@ -67,7 +70,10 @@ export const takedownRequestSchema = z.strictObject({
   violationId: id(128),
   reason: z.string().refine((r) => utf8ByteLength(r) <= MAX_REASON_BYTES, `must be at most ${MAX_REASON_BYTES} UTF-8 bytes`).optional(),
   category: id(64).optional(),
-  /** Run the plan without provider writes. Default false. */
+  /**
+   * Run the plan without provider writes.
+   * @default false
+   */
   dryRun: z.boolean().default(false),
   metadata: metadata.optional(),
   target: z.discriminatedUnion('provider', [zegoTarget, agoraTarget], {

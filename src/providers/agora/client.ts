@@ -35,7 +35,10 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 const KICKING_RULE_PATH = '/dev/v1/kicking-rule';
 
 export interface AgoraClientOptions {
-  /** API host. Default {@link DEFAULT_AGORA_BASE_URL}. */
+  /**
+   * API host.
+   * @default {@link DEFAULT_AGORA_BASE_URL}
+   */
   baseUrl?: string;
   /** RESTful API customer ID (Basic auth user). */
   customerId: string;
@@ -45,7 +48,10 @@ export interface AgoraClientOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Sends the requests instead of a pool of our own (tests: a `MockAgent`). Not closed by `close()`. */
   dispatcher?: Dispatcher;
-  /** Current time in ms since the Unix epoch, for `Retry-After` dates. Default `Date.now`. */
+  /**
+   * Current time in ms since the Unix epoch, for `Retry-After` dates.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 

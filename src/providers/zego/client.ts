@@ -45,7 +45,10 @@ export interface ZegoAppConfig {
 }
 
 export interface ZegoClientOptions {
-  /** API host. Default {@link DEFAULT_ZEGO_BASE_URL}. */
+  /**
+   * API host.
+   * @default {@link DEFAULT_ZEGO_BASE_URL}
+   */
   baseUrl?: string;
   /** Every app this client may call; an app not listed is refused before sending. */
   apps: readonly ZegoAppConfig[];
@@ -58,7 +61,10 @@ export interface ZegoClientOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Sends the requests instead of a pool of our own (tests: a `MockAgent`). Not closed by `close()`. */
   dispatcher?: Dispatcher;
-  /** Current time in ms since the Unix epoch, for `Timestamp` and StopMix `Sequence`. Default `Date.now`. */
+  /**
+   * Current time in ms since the Unix epoch, for `Timestamp` and StopMix `Sequence`.
+   * @default `Date.now`
+   */
   now?: () => number;
 }
 
