@@ -33,12 +33,16 @@ export interface RejoinCycle {
 /** Starts one cycle of retries on `timers`. */
 export function keepRejoining(timers: Timers, policy: RejoinPolicy, cycle: RejoinCycle): void {
   const start = preciseNow();
-  const tick = (): void => {
-    if (!cycle.current() || cycle.attempt()) return;
-    if (preciseNow() + policy.intervalMs - start > policy.giveUpAfterMs) cycle.giveUp();
-    else timers.after(policy.intervalMs, tick);
+  const outOfTime = (at: number): boolean => at - start > policy.giveUpAfterMs;
+  const tick = (first: boolean): void => {
+    if (!cycle.current()) return;
+    // A timer that fired late must not start a try past the bound.
+    if (!first && outOfTime(preciseNow())) return cycle.giveUp();
+    if (cycle.attempt()) return;
+    if (outOfTime(preciseNow() + policy.intervalMs)) cycle.giveUp();
+    else timers.after(policy.intervalMs, () => tick(false));
   };
-  timers.after(policy.delayMs, tick);
+  timers.after(policy.delayMs, () => tick(true));
 }
 
 /** Appends to a bounded attempt list. */
