@@ -101,7 +101,7 @@ export function bannerLines(url: string, config: CliConfig): string[] {
   const secret = (value: string, demo: boolean): string => (demo ? `${value} (demo default)` : '(from the environment, not shown)');
   return [
     `provider sandbox listening on ${url}`,
-    `  ZEGO   ${url}/?Action=…  (DeleteStream, KickoutUser, StopMix, DescribeSimpleStreamList)`,
+    `  ZEGO   ${url}/?Action=…  (DeleteStream, KickoutUser, StopMix, DescribeSimpleStreamList, Set/Describe/DelForbidUserRule)`,
     ...config.zegoApps.map(
       (app) => `    AppId ${app.appId}${app.isTest === true ? ' (test environment)' : ''}  ServerSecret ${secret(app.serverSecret, app.demo)}`,
     ),

@@ -1,20 +1,27 @@
 /**
- * The control API under `/_sandbox/`: seeding, the request log, faults, configuration, state and
- * the encoder. It is not a provider: no auth, no latency, not logged.
+ * The control API under `/_sandbox/`: seeding, the request log, faults, configuration, state, the
+ * encoder, the simulated clients and the ban rules. It is not a provider: no auth, no latency, not
+ * logged.
  */
 import type { z } from 'zod';
+import { kickingRuleWire, ruleInForce } from './agora/kicking-rules';
 import {
+  addAgoraRtcUserSchema,
+  addZegoClientSchema,
   configureSchema,
   injectFaultSchema,
   reconnectEncoderSchema,
   requestFilterSchema,
   seedAgoraSchema,
   seedZegoSchema,
+  type ProviderRules,
   type SandboxState,
+  type SimulatedClients,
 } from './control-schemas';
 import type { SandboxCore } from './core';
 import { jsonAnswer, type Answer } from './exchange';
 import { parseJsonBody, parseQuery } from './http-util';
+import { forbidRuleState } from './zego/forbid-rules';
 
 /** Paths under this prefix are the control API, not a provider. */
 export const CONTROL_PREFIX = '/_sandbox/';
@@ -81,7 +88,27 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
     zego: core.zego.world.dump(),
     agora: core.agora.world.dump(),
     encoderEvents: [...core.agora.world.events],
+    clients: clients(core),
   }),
+  'POST zego/clients': (core, { body }) => {
+    const { appId, ...spec } = parse(addZegoClientSchema, body);
+    const app = core.zego.world.app(appId);
+    if (app === undefined) throw new ControlError(400, `ZEGO app ${appId} is not configured in this sandbox`);
+    try {
+      return app.clients.add(spec);
+    } catch (error) {
+      throw new ControlError(400, (error as Error).message);
+    }
+  },
+  'POST agora/rtc-users': (core, { body }) => core.agora.world.rtcUsers.add(parse(addAgoraRtcUserSchema, body)),
+  'GET clients': (core) => clients(core),
+  'GET rules': (core): ProviderRules => {
+    const nowMs = core.zego.now();
+    return {
+      zego: core.zego.world.all().flatMap((app) => app.rules.all(nowMs).map((rule) => forbidRuleState(app.appId, rule, nowMs))),
+      agora: core.agora.world.rules.all().map((rule) => ({ ...kickingRuleWire(rule), customerId: rule.customerId, active: ruleInForce(rule, core.agora.now()) })),
+    };
+  },
   'POST agora/reconnect-encoder': (core, { body }) => {
     const { appId, region, streamKey } = parse(reconnectEncoderSchema, body);
     if (!core.agora.world.reconnectEncoder(appId, region, streamKey)) {
@@ -90,6 +117,10 @@ const ROUTES: Readonly<Record<string, ControlRoute>> = {
     return { ok: true };
   },
 };
+
+function clients(core: SandboxCore): SimulatedClients {
+  return { zego: core.zego.world.all().flatMap((app) => app.clients.dump()), agora: core.agora.world.rtcUsers.dump() };
+}
 
 /** Answers one control request. */
 export function handleControl(core: SandboxCore, method: string, path: string, rawQuery: string, body: Buffer): Answer {

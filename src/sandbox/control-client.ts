@@ -1,8 +1,12 @@
 /** Typed client of the sandbox's control API (`/_sandbox/…`), for tests, the dev stack and the benchmark. */
 import { request } from 'undici';
 import type {
+  AddAgoraRtcUserInput,
+  AddZegoClientInput,
+  AgoraRtcUserState,
   FaultAnswer,
   InjectFaultInput,
+  ProviderRules,
   ReconnectEncoderInput,
   RequestFilter,
   SandboxConfigState,
@@ -11,11 +15,18 @@ import type {
   SeedAgoraInput,
   SeedAgoraResult,
   SeedZegoInput,
+  SimulatedClients,
+  ZegoClientState,
 } from './control-schemas';
+import type { RuleCaps } from './rule-caps';
 
 export type {
+  AddAgoraRtcUserInput,
+  AddZegoClientInput,
+  AgoraRtcUserState,
   FaultAnswer,
   InjectFaultInput,
+  ProviderRules,
   ReconnectEncoderInput,
   RequestFilter,
   SandboxConfigState,
@@ -24,6 +35,8 @@ export type {
   SeedAgoraInput,
   SeedAgoraResult,
   SeedZegoInput,
+  SimulatedClients,
+  ZegoClientState,
 };
 
 /** What `configure` changes; any field left out keeps its value. */
@@ -33,6 +46,8 @@ export interface SandboxTunables {
   /** Per bucket (e.g. `'zego.DeleteStream'`, `'agora.delete'`); `Infinity` lifts a limit. */
   rateLimits?: Partial<Record<string, number>>;
   encoderReconnectDelayMs?: number;
+  /** Bounds on one ban rule's length, e.g. `{ zegoMaxEffectiveTimeSeconds: 3, agoraMinRuleSeconds: 1, agoraMaxRuleSeconds: 3 }`. */
+  ruleCaps?: Partial<RuleCaps>;
 }
 
 /** The control API refused a call (bad seed, unknown bucket…) or failed. */
@@ -83,7 +98,7 @@ export class SandboxControl {
     await this.call('POST', 'faults', fault);
   }
 
-  /** Changes latency, rate limits or the encoder's reconnect delay; returns the effective configuration. */
+  /** Changes latency, rate limits, the encoder's reconnect delay or the rule caps; returns the effective configuration. */
   configure(tunables: SandboxTunables): Promise<SandboxConfigState> {
     const rateLimits =
       tunables.rateLimits === undefined
@@ -110,6 +125,33 @@ export class SandboxControl {
   /** The key's encoder drops its session and reconnects at once under a new sid, if its key still exists. */
   async reconnectEncoder(target: ReconnectEncoderInput): Promise<void> {
     await this.call('POST', 'agora/reconnect-encoder', target);
+  }
+
+  /**
+   * Adds a ZEGO publisher with a simulated client: it logs in to the room (created if absent) and
+   * publishes `streamId` now, and after a KickoutUser it tries again by its `rejoin` policy, refused
+   * while a user-ban rule holds. Returns the client with its first attempt.
+   */
+  addZegoClient(client: AddZegoClientInput): Promise<ZegoClientState> {
+    return this.call('POST', 'zego/clients', client);
+  }
+
+  /**
+   * Adds an Agora RTC user in a channel: it joins now, and after a `join_channel` kicking rule kicks
+   * it, it tries to rejoin by its `rejoin` policy, refused while a rule holds.
+   */
+  addAgoraRtcUser(user: AddAgoraRtcUserInput): Promise<AgoraRtcUserState> {
+    return this.call('POST', 'agora/rtc-users', user);
+  }
+
+  /** Every simulated ZEGO client and Agora RTC user, with its kicks and join attempts. */
+  clients(): Promise<SimulatedClients> {
+    return this.call('GET', 'clients');
+  }
+
+  /** Every stored ZEGO user-ban rule and Agora kicking rule, with its expiry and whether it is in force. */
+  rules(): Promise<ProviderRules> {
+    return this.call('GET', 'rules');
   }
 
   private async call<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {

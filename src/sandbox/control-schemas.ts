@@ -10,6 +10,10 @@ import {
   type AgoraRegion,
   type Provider,
 } from './operations';
+import { ruleCapsSchema, type KickingRuleState, type SimulatedClients, type ZegoForbidRuleState } from './ban-schemas';
+import type { RuleCaps } from './rule-caps';
+
+export * from './ban-schemas';
 
 const nonEmpty = z.string().min(1);
 
@@ -113,6 +117,7 @@ export const configureSchema = z.strictObject({
   latencyMs: z.number().nonnegative().optional(),
   rateLimits: z.record(z.string(), z.number().nonnegative().nullable()).optional(),
   encoderReconnectDelayMs: z.number().nonnegative().optional(),
+  ruleCaps: ruleCapsSchema.optional(),
 });
 
 /** `reconnectEncoder` input: which encoder. */
@@ -159,6 +164,10 @@ export interface SandboxRequestParams {
   time?: unknown;
   time_in_seconds?: unknown;
   privileges?: unknown;
+  /** ZEGO user-ban rule parameters, as sent (`ip` above carries ZEGO's `IP`). */
+  ruleType?: string;
+  disabledPrivileges?: string[];
+  effectiveTime?: string;
 }
 
 /** One provider request as the sandbox saw it. */
@@ -222,6 +231,8 @@ export interface ZegoAppState {
   rooms: Record<string, ZegoRoomState>;
   /** By task id; a stopped task is absent. */
   mixTasks: Record<string, MixTaskState>;
+  /** User-ban rules, expired ones included until purged. */
+  forbidUserRules: ZegoForbidRuleState[];
 }
 
 /** Where an Agora record lives: keys, sessions and encoders are per App ID and region. */
@@ -257,21 +268,6 @@ export interface AgoraEncoderState extends AgoraScope {
   sid?: string;
 }
 
-/** A kicking rule as Agora lists it (agora.md §7.2). */
-export interface KickingRuleState {
-  id: number;
-  appid: string;
-  cname?: string;
-  uid?: number;
-  ip?: string;
-  privileges: string[];
-  /** Expiry, ISO 8601 UTC. */
-  ts: string;
-  createAt: string;
-  updateAt: string;
-  opid: number;
-}
-
 export type EncoderEventKind = 'connected' | 'disconnected' | 'reconnect-refused';
 
 /** Something an encoder did, for tests to wait on. */
@@ -284,6 +280,8 @@ export interface EncoderEvent extends AgoraScope {
   sid?: string;
   /** Why: `seeded`, `force-disconnect`, `reconnect`, `control`, `kicking-rule`, `key-deleted`, `banned`. */
   reason: string;
+  /** For `banned`: the kicking rule that refused the reconnect. */
+  ruleId?: number;
 }
 
 /** What `state()` answers. */
@@ -298,6 +296,8 @@ export interface SandboxState {
   };
   /** Every encoder connect, disconnect and refused reconnect, in order. */
   encoderEvents: EncoderEvent[];
+  /** The simulated ZEGO clients and Agora RTC users, with their join attempts. */
+  clients: SimulatedClients;
 }
 
 /** What `config()` and `configure()` answer. */
@@ -306,4 +306,6 @@ export interface SandboxConfigState {
   encoderReconnectDelayMs: number;
   /** Effective limit per bucket; `null` = no limit. */
   rateLimits: Record<string, { limit: number | null; windowMs: number }>;
+  /** Bounds on one ban rule's length, in seconds. */
+  ruleCaps: RuleCaps;
 }

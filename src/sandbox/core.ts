@@ -6,6 +6,8 @@ import type { SandboxConfigState } from './control-schemas';
 import { FaultQueue } from './faults';
 import { DEFAULT_RATE_LIMITS, isBucketName, RateLimiter } from './rate-limits';
 import { RequestLog } from './request-log';
+import { DEFAULT_RULE_CAPS, mergeRuleCaps, type RuleCaps } from './rule-caps';
+import { Timers } from './timers';
 import type { ZegoAppConfig } from './zego/gateway';
 import type { ZegoContext } from './zego/handler';
 import { ZegoWorld } from './zego/state';
@@ -17,6 +19,8 @@ export interface CoreOptions {
   latencyMs: number;
   encoderReconnectDelayMs: number;
   rateLimits: Partial<Record<string, number>>;
+  /** Default: {@link DEFAULT_RULE_CAPS}. */
+  ruleCaps?: Partial<RuleCaps>;
   now: () => number;
 }
 
@@ -25,6 +29,7 @@ export interface Tunables {
   latencyMs?: number;
   encoderReconnectDelayMs?: number;
   rateLimits?: Partial<Record<string, number>>;
+  ruleCaps?: Partial<RuleCaps>;
 }
 
 /** Owns one sandbox's config and state; the HTTP server and the control API both act on it. */
@@ -36,18 +41,32 @@ export class SandboxCore {
   readonly agora: AgoraContext;
   latencyMs = 0;
   encoderReconnectDelayMs = 0;
+  ruleCaps: RuleCaps = { ...DEFAULT_RULE_CAPS };
 
   constructor(options: CoreOptions) {
-    this.configure({ latencyMs: options.latencyMs, encoderReconnectDelayMs: options.encoderReconnectDelayMs, rateLimits: options.rateLimits });
+    this.configure({
+      latencyMs: options.latencyMs,
+      encoderReconnectDelayMs: options.encoderReconnectDelayMs,
+      rateLimits: options.rateLimits,
+      ruleCaps: options.ruleCaps,
+    });
     const apps = new Map(options.zegoApps.map((app) => [app.appId, { ...app }]));
     if (apps.size !== options.zegoApps.length) throw new Error('a ZEGO appId is configured twice');
-    this.zego = { apps, world: new ZegoWorld(apps), limiter: this.limiter, faults: this.faults, now: options.now };
+    const ruleCaps = (): RuleCaps => this.ruleCaps;
+    this.zego = {
+      apps,
+      world: new ZegoWorld(apps, { now: options.now, timers: new Timers(), ruleCaps }),
+      limiter: this.limiter,
+      faults: this.faults,
+      now: options.now,
+    };
     this.agora = {
       accounts: new Map(options.agoraAccounts.map((account) => [account.customerId, account.customerSecret])),
       world: new AgoraWorld({ now: options.now, reconnectDelayMs: () => this.encoderReconnectDelayMs }),
       limiter: this.limiter,
       faults: this.faults,
       now: options.now,
+      ruleCaps,
     };
   }
 
@@ -59,9 +78,11 @@ export class SandboxCore {
     }
     const unknown = Object.keys(rateLimits ?? {}).filter((name) => !isBucketName(name));
     if (unknown.length > 0) throw new Error(`unknown rate-limit bucket(s) ${unknown.join(', ')}; known: ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}`);
+    const ruleCaps = mergeRuleCaps(this.ruleCaps, tunables.ruleCaps ?? {});
     if (rateLimits !== undefined) this.limiter.override(rateLimits);
     if (latencyMs !== undefined) this.latencyMs = latencyMs;
     if (encoderReconnectDelayMs !== undefined) this.encoderReconnectDelayMs = encoderReconnectDelayMs;
+    this.ruleCaps = ruleCaps;
   }
 
   /** Clears provider state, the log, faults and rate-limit counts; configuration stays. */
@@ -80,10 +101,12 @@ export class SandboxCore {
       const rule = this.limiter.rule(name);
       rateLimits[name] = { limit: rule.limit === Infinity ? null : rule.limit, windowMs: rule.windowMs };
     }
-    return { latencyMs: this.latencyMs, encoderReconnectDelayMs: this.encoderReconnectDelayMs, rateLimits };
+    return { latencyMs: this.latencyMs, encoderReconnectDelayMs: this.encoderReconnectDelayMs, rateLimits, ruleCaps: { ...this.ruleCaps } };
   }
 
+  /** Cancels every pending encoder reconnect and client retry. */
   close(): void {
+    this.zego.world.close();
     this.agora.world.close();
   }
 }

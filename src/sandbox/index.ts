@@ -9,12 +9,17 @@ import type { AddressInfo } from 'node:net';
 import { SandboxControl } from './control-client';
 import { SandboxCore } from './core';
 import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from './demo-accounts';
+import type { RuleCaps } from './rule-caps';
 import { sandboxListener } from './server';
 
 export { SandboxControl, SandboxControlError } from './control-client';
 export type { SandboxTunables } from './control-client';
 export type * from './control-schemas';
 export { DEFAULT_RATE_LIMITS } from './rate-limits';
+export { DEFAULT_REJOIN_POLICY } from './rejoin';
+export type { RejoinPolicy } from './rejoin';
+export { DEFAULT_RULE_CAPS } from './rule-caps';
+export type { RuleCaps } from './rule-caps';
 export { maxArrivalsInAnyWindow } from './request-log';
 export { DEMO_AGORA_ACCOUNT, DEMO_AGORA_APP_ID, DEMO_ZEGO_APP } from './demo-accounts';
 
@@ -34,6 +39,8 @@ export interface SandboxOptions {
   rateLimits?: Partial<Record<string, number>>;
   /** How long an encoder waits before reconnecting after a forced disconnect. Default 100. */
   encoderReconnectDelayMs?: number;
+  /** Bounds on one ban rule's length, to run bans in seconds. Default: {@link DEFAULT_RULE_CAPS}, the documented ones. */
+  ruleCaps?: Partial<RuleCaps>;
   /** Clock for signature checks (and the provider timestamps it reports). Default `Date.now`. */
   now?: () => number;
 }
@@ -48,7 +55,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Starts a sandbox; throws on a bad option (unknown rate-limit bucket, negative delay) or a busy port. */
+/** Starts a sandbox; throws on a bad option (unknown rate-limit bucket, negative delay, bad rule cap) or a busy port. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const core = new SandboxCore({
@@ -57,6 +64,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     latencyMs: options.latencyMs ?? 0,
     encoderReconnectDelayMs: options.encoderReconnectDelayMs ?? 100,
     rateLimits: options.rateLimits ?? {},
+    ruleCaps: options.ruleCaps ?? {},
     now: options.now ?? Date.now,
   });
   const closing = new AbortController();

@@ -5,7 +5,15 @@ export const Provider = { zego: 'zego', agora: 'agora' } as const;
 export type Provider = (typeof Provider)[keyof typeof Provider];
 
 /** ZEGO operations are the `Action` query parameter itself. */
-export const ZEGO_OPERATIONS = ['DeleteStream', 'KickoutUser', 'StopMix', 'DescribeSimpleStreamList'] as const;
+export const ZEGO_OPERATIONS = [
+  'DeleteStream',
+  'KickoutUser',
+  'StopMix',
+  'DescribeSimpleStreamList',
+  'SetForbidUserRule',
+  'DescribeForbidUserRules',
+  'DelForbidUserRule',
+] as const;
 export type ZegoOperation = (typeof ZEGO_OPERATIONS)[number];
 
 /** Agora operations are named after the REST endpoints they stand for (agora.md §4, §7). */
@@ -16,6 +24,7 @@ export const AGORA_OPERATIONS = [
   'ForceDisconnect',
   'CreateKickingRule',
   'ListKickingRules',
+  'UpdateKickingRule',
   'DeleteKickingRule',
 ] as const;
 export type AgoraOperation = (typeof AGORA_OPERATIONS)[number];

@@ -24,6 +24,10 @@ export const DEFAULT_RATE_LIMITS = {
   'zego.DescribeSimpleStreamList': { limit: 50, windowMs: 1000 },
   /** "1 per 10 s per room": the one bucket with a 10 s window; an override sets requests per 10 s. */
   'zego.DescribeSimpleStreamList.room': { limit: 1, windowMs: 10_000 },
+  // zego.md §4.14: 10/s per AppID, each Action on its own (the older CN snapshot's 1/s for Describe is not used).
+  'zego.SetForbidUserRule': { limit: 10, windowMs: 1000 },
+  'zego.DescribeForbidUserRules': { limit: 10, windowMs: 1000 },
+  'zego.DelForbidUserRule': { limit: 10, windowMs: 1000 },
   // agora.md §6: per App ID; force disconnect counts as a delete (inferred), list/get as queries.
   'agora.delete': { limit: 50, windowMs: 1000 },
   'agora.query': { limit: 100, windowMs: 1000 },

@@ -8,8 +8,9 @@ import type { FaultQueue } from '../faults';
 import { headerValue, parseJsonBody, parseQuery } from '../http-util';
 import { AGORA_APP_ID_PATTERN, isAgoraRegion, UNKNOWN_OPERATION } from '../operations';
 import type { BucketName, RateLimiter } from '../rate-limits';
+import type { RuleCaps } from '../rule-caps';
 import { authenticate } from './auth';
-import { kickingRuleWire, readRuleRequest } from './kicking-rules';
+import { durationSeconds, kickingRuleWire, readRuleRequest } from './kicking-rules';
 import { AgoraMessage, MESSAGE_BY_STATUS } from './messages';
 import { matchAgoraRoute, type AgoraRoute } from './routes';
 import { agoraTime, type AgoraProject, type AgoraWorld, type Session } from './state';
@@ -22,6 +23,8 @@ export interface AgoraContext {
   limiter: RateLimiter;
   faults: FaultQueue;
   now: () => number;
+  /** Read at each create or update, so `configure` applies to the next one. */
+  ruleCaps: () => RuleCaps;
 }
 
 type Reply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>) => Answer;
@@ -178,7 +181,7 @@ function kickingRule(
   if (!('value' in body)) return reply(400, failure(AgoraMessage.invalidBody));
 
   if (operation === 'CreateKickingRule') {
-    const request = readRuleRequest(body.value);
+    const request = readRuleRequest(body.value, ctx.ruleCaps());
     if ('error' in request) return reply(400, failure(request.error));
     const rule = ctx.world.rules.create(customerId, request.rule, ctx.now());
     ctx.world.applyKickingRule(rule);
@@ -188,6 +191,17 @@ function kickingRule(
   const id = fieldOf(body, 'id');
   if (typeof appid !== 'string' || appid === '') return reply(400, failure(AgoraMessage.invalidKickingAppId));
   if (typeof id !== 'number' || !Number.isInteger(id)) return reply(400, failure(AgoraMessage.invalidRuleId));
+  if (operation === 'UpdateKickingRule') {
+    // Same clamping as a create; no time at all reads as the create default (inferred: the docs show `time` sent).
+    const seconds = durationSeconds(fieldOf(body, 'time'), fieldOf(body, 'time_in_seconds'), ctx.ruleCaps());
+    if (seconds === undefined) return reply(400, failure(AgoraMessage.invalidTime));
+    const rule = ctx.world.rules.update(customerId, appid, id, seconds, ctx.now());
+    // Updating a rule that is not there: undocumented; 404 as for a delete (inferred).
+    if (rule === undefined) return reply(404, failure(AgoraMessage.routeNotFound));
+    // A renewed rule is in force again: it kicks whom it names, as a new one would; 0 just ends it (inferred).
+    if (seconds > 0) ctx.world.applyKickingRule(rule);
+    return reply(200, { status: 'success', result: { id, ts: kickingRuleWire(rule).ts } });
+  }
   // Deleting a rule that is not there: undocumented; 404 as for other missing resources (inferred).
   return ctx.world.rules.delete(customerId, appid, id) ? reply(200, { status: 'success', id }) : reply(404, failure(AgoraMessage.routeNotFound));
 }

@@ -26,6 +26,7 @@ const INGRESS_ROUTES: readonly IngressRouteRule[] = [
 const KICKING_ROUTES: Readonly<Record<string, AgoraOperation>> = {
   POST: 'CreateKickingRule',
   GET: 'ListKickingRules',
+  PUT: 'UpdateKickingRule',
   DELETE: 'DeleteKickingRule',
 };
 

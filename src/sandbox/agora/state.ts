@@ -8,6 +8,8 @@ import type { EncoderEvent, SandboxState, SeedAgora, SeedAgoraResult } from '../
 import { KickingRules, kickingRuleWire, ruleMatches, type KickingRule } from './kicking-rules';
 import type { AgoraRegion } from '../operations';
 import { preciseNow } from '../request-log';
+import { Timers } from '../timers';
+import { RtcUsers } from './rtc-users';
 
 /** A stream key as Agora stores it. */
 export interface StreamKeyRecord {
@@ -104,14 +106,17 @@ export interface AgoraWorldOptions {
   reconnectDelayMs: () => number;
 }
 
-/** Every App ID and region, the kicking rules, and the encoder event log. */
+/** Every App ID and region, the kicking rules, the simulated RTC users, and the encoder event log. */
 export class AgoraWorld {
   private projects = new Map<string, AgoraProject>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Timers();
   readonly rules = new KickingRules();
+  readonly rtcUsers: RtcUsers;
   events: EncoderEvent[] = [];
 
-  constructor(private readonly options: AgoraWorldOptions) {}
+  constructor(private readonly options: AgoraWorldOptions) {
+    this.rtcUsers = new RtcUsers(this.rules, this.timers, options.now);
+  }
 
   /** The state of one App ID in one region, created on first use. */
   project(appId: string, region: AgoraRegion): AgoraProject {
@@ -180,27 +185,31 @@ export class AgoraWorld {
     return true;
   }
 
-  /** A `join_channel` rule kicks the matching hosts now; their encoders then try to come back. */
+  /**
+   * A `join_channel` rule, created or renewed, kicks the matching hosts and RTC users now; the
+   * encoders and users then try to come back.
+   */
   applyKickingRule(rule: KickingRule): void {
     if (!rule.privileges.includes('join_channel')) return;
     for (const project of this.projects.values()) {
       if (project.appId !== rule.appid) continue;
       for (const session of [...project.sessions.values()]) {
-        if (ruleMatches(rule, session.channel, session.uid)) this.forceDisconnect(project, session.sid, 'kicking-rule');
+        if (ruleMatches(rule, session)) this.forceDisconnect(project, session.sid, 'kicking-rule');
       }
     }
+    this.rtcUsers.apply(rule);
   }
 
   reset(): void {
     this.close();
     this.projects = new Map();
     this.rules.clear();
+    this.rtcUsers.clear();
     this.events = [];
   }
 
-  /** Cancels pending reconnects. */
+  /** Cancels pending reconnects and rejoins. */
   close(): void {
-    for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
 
@@ -215,30 +224,22 @@ export class AgoraWorld {
   }
 
   private scheduleReconnect(project: AgoraProject, encoder: Encoder, previousSid: string): void {
-    const due = preciseNow() + this.options.reconnectDelayMs();
-    // Timers may fire a fraction of a millisecond early; the encoder never comes back before its delay.
-    const wait = (): void => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (preciseNow() < due) return wait();
-        // A reseed replaces the encoder: the old one is gone and must not come back.
-        if (project.encoders.get(encoder.streamKey) === encoder) this.tryReconnect(project, encoder, previousSid, 'reconnect');
-      }, Math.max(0, Math.ceil(due - preciseNow())));
-      timer.unref();
-      this.timers.add(timer);
-    };
-    wait();
+    this.timers.after(this.options.reconnectDelayMs(), () => {
+      // A reseed replaces the encoder: the old one is gone and must not come back.
+      if (project.encoders.get(encoder.streamKey) === encoder) this.tryReconnect(project, encoder, previousSid, 'reconnect');
+    });
   }
 
   private tryReconnect(project: AgoraProject, encoder: Encoder, previousSid: string | undefined, reason: string): void {
     if (encoder.sid !== undefined) return; // already back by another path
     if (!project.keys.has(encoder.streamKey)) {
       this.record(project, encoder.streamKey, 'reconnect-refused', previousSid, 'key-deleted');
-    } else if (this.rules.bans(project.appId, encoder.channel, encoder.uid, this.options.now())) {
-      this.record(project, encoder.streamKey, 'reconnect-refused', previousSid, 'banned');
-    } else {
-      this.connect(project, encoder, reason);
+      return;
     }
+    // The gateway joins the channel as the key's uid, so a uid or channel ban keeps it out (agora.md §7.6, inferred).
+    const rule = this.rules.banning(project.appId, { channel: encoder.channel, uid: encoder.uid }, this.options.now());
+    if (rule !== undefined) this.record(project, encoder.streamKey, 'reconnect-refused', previousSid, 'banned', rule.id);
+    else this.connect(project, encoder, reason);
   }
 
   /** Opens a new session under a fresh sid; a seeded one is already streaming, a reconnected one has just started. */
@@ -261,7 +262,14 @@ export class AgoraWorld {
     return sid;
   }
 
-  private record(project: AgoraProject, streamKey: string, event: EncoderEvent['event'], sid: string | undefined, reason: string): void {
+  private record(
+    project: AgoraProject,
+    streamKey: string,
+    event: EncoderEvent['event'],
+    sid: string | undefined,
+    reason: string,
+    ruleId?: number,
+  ): void {
     if (this.events.length >= MAX_ENCODER_EVENTS) this.events.shift();
     this.events.push({
       at: preciseNow(),
@@ -271,6 +279,7 @@ export class AgoraWorld {
       event,
       ...(sid === undefined ? {} : { sid }),
       reason,
+      ...(ruleId === undefined ? {} : { ruleId }),
     });
   }
 }

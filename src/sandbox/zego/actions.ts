@@ -2,65 +2,18 @@
  * The ZEGO Actions the sandbox serves: how each reads its business parameters, which rate-limit
  * buckets it counts against, and what it does to an app's state (zego.md §4, §6).
  */
-import type { SandboxRequestParams } from '../control-schemas';
 import { parseJsonBody } from '../http-util';
 import type { ZegoOperation } from '../operations';
-import type { BucketName } from '../rate-limits';
+import { arrayParam, missing, ok, single, type ZegoAction } from './action-kit';
 import { ZegoCode, type ZegoResult } from './codes';
-import type { ZegoApp } from './state';
+import { FORBID_USER_RULE_ACTIONS } from './forbid-rule-actions';
 
-type Query = ReadonlyMap<string, string[]>;
-
-/** A request's business parameters, read once: what the log shows and the deferred effect. */
-export interface PreparedAction {
-  params: SandboxRequestParams;
-  /** The room a per-room limit applies to. */
-  roomId?: string;
-  execute(app: ZegoApp, nowMs: number): ZegoResult;
-}
-
-/** One served Action: its buckets and how it reads a request. */
-export interface ZegoAction {
-  bucket: BucketName;
-  /** The bucket in ZEGO's test environment; default {@link bucket} (the docs give no test-env figure). */
-  testBucket?: BucketName;
-  /** The code a throttled request gets (zego.md §3.5). */
-  throttledCode: ZegoCode;
-  /** A per-room bucket, answered with 207. */
-  roomBucket?: BucketName;
-  prepare(query: Query, body: Buffer): PreparedAction;
-}
+export type { PreparedAction, ZegoAction } from './action-kit';
 
 /** ZEGO allows up to 5 users per KickoutUser (zego.md §4.2). */
 export const MAX_KICKED_USERS = 5;
 /** CustomReason limit, in bytes after URL-decoding (zego.md §4.2). */
 export const MAX_CUSTOM_REASON_BYTES = 256;
-
-const ok: ZegoResult = { code: ZegoCode.success };
-
-function single(query: Query, name: string): string | undefined {
-  const value = query.get(name)?.[0];
-  return value === '' ? undefined : value;
-}
-
-/**
- * Every value of an array parameter, in any of the spellings clients use (zego.md §1.5):
- * `Name[]` (raw or percent-encoded, decoded alike by {@link parseQuery}), PHP's indexed `Name[0]`,
- * and bare repeated `Name` as in ZEGO's OpenAPI file.
- */
-export function arrayParam(query: Query, name: string): string[] {
-  const values: string[] = [];
-  const bracketed = new RegExp(`^${name}\\[\\d*\\]$`);
-  for (const [key, list] of query) {
-    if (key === name || bracketed.test(key)) values.push(...list);
-  }
-  return values;
-}
-
-function missing(fields: Record<string, string | undefined>): ZegoResult | undefined {
-  const name = Object.keys(fields).find((field) => fields[field] === undefined);
-  return name === undefined ? undefined : { code: ZegoCode.invalidParameter, message: `input parameter error: ${name} is required` };
-}
 
 const deleteStream: ZegoAction = {
   bucket: 'zego.DeleteStream',
@@ -108,7 +61,7 @@ const kickoutUser: ZegoAction = {
         // Not documented for a missing room (zego.md §6); 50001 as DeleteStream answers (inferred).
         if (room === undefined) return { code: ZegoCode.roomNotFound };
         // Kicking an absent user succeeds (FAQ kick-nonexistent-user-error).
-        for (const userId of userIds) app.removeUser(room, userId);
+        for (const userId of userIds) app.kickUser(room, userId);
         return ok;
       },
     };
@@ -215,4 +168,5 @@ export const ZEGO_ACTIONS: Readonly<Record<ZegoOperation, ZegoAction>> = {
   KickoutUser: kickoutUser,
   StopMix: stopMix,
   DescribeSimpleStreamList: describeSimpleStreamList,
+  ...FORBID_USER_RULE_ACTIONS,
 };

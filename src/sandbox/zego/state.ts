@@ -1,27 +1,16 @@
 /**
- * What a ZEGO app holds: rooms with their users and streams, and mix tasks. There is no server
- * API to create a room (zego.md §3.2), so rooms come from seeding and only ever shrink.
+ * What a ZEGO app holds: rooms with their users and streams, mix tasks, user-ban rules and the
+ * simulated clients. There is no server API to create a room (zego.md §3.2): rooms come from
+ * seeding and from a simulated client logging in again.
  */
 import type { SeedZego, ZegoAppState } from '../control-schemas';
+import type { RuleCaps } from '../rule-caps';
+import type { Timers } from '../timers';
+import { ZegoClients, type ZegoClientHost, type ZegoRoom, type ZegoStream } from './clients';
+import { ForbidRules, forbidRuleState } from './forbid-rules';
 import type { ZegoAppConfig } from './gateway';
 
-/** A stream in a room's stream list. */
-export interface ZegoStream {
-  streamId: string;
-  /** The publisher. */
-  userId: string;
-  userName: string;
-  /** Unix ms. */
-  createTime: number;
-  streamNumberId: number;
-}
-
-/** A room while it has users. */
-export interface ZegoRoom {
-  roomId: string;
-  users: Set<string>;
-  streams: Map<string, ZegoStream>;
-}
+export type { ZegoRoom, ZegoStream };
 
 /** A running mix task (zego.md §4.9). */
 export interface MixTask {
@@ -31,13 +20,46 @@ export interface MixTask {
   inputStreamIds: string[];
 }
 
-/** One app's rooms and mix tasks. */
-export class ZegoApp {
+/** What every app shares from the sandbox. */
+export interface ZegoEnvironment {
+  /** Provider clock: stream CreateTime and rule expiry. */
+  now: () => number;
+  /** Where the simulated clients' retries wait; cleared by a reset. */
+  timers: Timers;
+  /** Read at each SetForbidUserRule, so `configure` applies to the next one. */
+  ruleCaps: () => RuleCaps;
+}
+
+/** One app's rooms, mix tasks, rules and clients. */
+export class ZegoApp implements ZegoClientHost {
   readonly rooms = new Map<string, ZegoRoom>();
   readonly mixTasks = new Map<string, MixTask>();
+  readonly rules = new ForbidRules();
+  readonly clients: ZegoClients;
   private nextStreamNumberId = 1;
 
-  constructor(readonly config: ZegoAppConfig) {}
+  constructor(
+    readonly config: ZegoAppConfig,
+    private readonly env: ZegoEnvironment,
+  ) {
+    this.clients = new ZegoClients(this);
+  }
+
+  get appId(): number {
+    return this.config.appId;
+  }
+
+  get timers(): Timers {
+    return this.env.timers;
+  }
+
+  now(): number {
+    return this.env.now();
+  }
+
+  ruleCaps(): RuleCaps {
+    return this.env.ruleCaps();
+  }
 
   /** Seeds rooms (replacing any of the same id) and mix tasks. Throws when a stream's publisher is not in its room. */
   seed(seed: SeedZego, nowMs: number): void {
@@ -51,19 +73,17 @@ export class ZegoApp {
     for (const roomSeed of seed.rooms) {
       const room: ZegoRoom = { roomId: roomSeed.roomId, users: new Set(roomSeed.users), streams: new Map() };
       for (const stream of roomSeed.streams) {
-        room.streams.set(stream.streamId, {
-          streamId: stream.streamId,
-          userId: stream.userId,
-          userName: stream.userName ?? stream.userId,
-          createTime: nowMs,
-          streamNumberId: this.nextStreamNumberId++,
-        });
+        this.publish(room, { streamId: stream.streamId, userId: stream.userId, userName: stream.userName ?? stream.userId }, nowMs);
       }
       this.rooms.set(room.roomId, room);
     }
     for (const task of seed.mixTasks) {
       this.mixTasks.set(task.taskId, { ...task, inputStreamIds: [...task.inputStreamIds] });
     }
+  }
+
+  publish(room: ZegoRoom, stream: Pick<ZegoStream, 'streamId' | 'userId' | 'userName'>, nowMs: number): void {
+    room.streams.set(stream.streamId, { ...stream, createTime: nowMs, streamNumberId: this.nextStreamNumberId++ });
   }
 
   /** Removes a user and the streams they publish; the room goes with its last user (zego.md §3.2). */
@@ -75,9 +95,17 @@ export class ZegoApp {
     if (room.users.size === 0) this.rooms.delete(room.roomId);
   }
 
+  /** KickoutUser of one user: out of the room, and its simulated client (if any) starts coming back. */
+  kickUser(room: ZegoRoom, userId: string): void {
+    const present = room.users.has(userId);
+    this.removeUser(room, userId);
+    if (present) this.clients.kicked(room.roomId, userId);
+  }
+
   dump(): ZegoAppState {
     const byId = <T, V>(items: Iterable<T>, id: (item: T) => string, view: (item: T) => V): Record<string, V> =>
       Object.fromEntries([...items].map((item) => [id(item), view(item)]));
+    const nowMs = this.now();
     return {
       appId: this.config.appId,
       isTest: this.config.isTest === true,
@@ -91,6 +119,7 @@ export class ZegoApp {
         }),
       ),
       mixTasks: byId(this.mixTasks.values(), (task) => task.taskId, (task) => ({ ...task, inputStreamIds: [...task.inputStreamIds] })),
+      forbidUserRules: this.rules.all(nowMs).map((rule) => forbidRuleState(this.appId, rule, nowMs)),
     };
   }
 }
@@ -99,7 +128,10 @@ export class ZegoApp {
 export class ZegoWorld {
   private apps = new Map<number, ZegoApp>();
 
-  constructor(private readonly configs: ReadonlyMap<number, ZegoAppConfig>) {
+  constructor(
+    private readonly configs: ReadonlyMap<number, ZegoAppConfig>,
+    private readonly env: ZegoEnvironment,
+  ) {
     this.reset();
   }
 
@@ -107,8 +139,18 @@ export class ZegoWorld {
     return this.apps.get(appId);
   }
 
+  all(): ZegoApp[] {
+    return [...this.apps.values()];
+  }
+
   reset(): void {
-    this.apps = new Map([...this.configs].map(([appId, config]) => [appId, new ZegoApp(config)]));
+    this.env.timers.clear();
+    this.apps = new Map([...this.configs].map(([appId, config]) => [appId, new ZegoApp(config, this.env)]));
+  }
+
+  /** Cancels pending client retries. */
+  close(): void {
+    this.env.timers.clear();
   }
 
   /** By AppId as a decimal string. */
