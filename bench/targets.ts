@@ -3,7 +3,7 @@
  * and the token that ties each logged provider request back to its takedown.
  */
 import type { SandboxControl, SandboxRequest } from '../src/sandbox';
-import type { TakedownRequest } from '../src/workflows/request';
+import type { AgoraTargetInput, TakedownRequest, ZegoTargetInput } from '../src/workflows/request';
 import { BENCH_AGORA_APP_ID } from './stack';
 
 /** The two takedown flows of the product card. */
@@ -14,7 +14,7 @@ export interface BenchTarget {
   /** Unique across the run; every provider request of this takedown carries it in some parameter. */
   token: string;
   flow: Flow;
-  request: TakedownRequest;
+  request: TakedownRequest & { target: ZegoTargetInput | AgoraTargetInput };
   /** Agora: the live session seeded for the key (passed as `sid`, so no lookup precedes the disconnect). */
   sid?: string;
   streamKey?: string;

@@ -11,14 +11,14 @@ import { startDevServer } from '../src/devstack/dev-server';
 import { provisionTemporalCli } from '../src/devstack/temporal-cli';
 import { startSandbox } from '../src/sandbox';
 import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../src/sandbox/demo-accounts';
-import type { TakedownRequest } from '../src/workflows/request';
+import type { AgoraTargetInput, TakedownRequest, ZegoTargetInput } from '../src/workflows/request';
 
 const root = path.resolve(__dirname, '..');
 const port = Number(process.env.TAKEDOWN_DEV_TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.TAKEDOWN_DEV_UI_PORT ?? 8233);
 const sandboxPort = Number(process.env.TAKEDOWN_DEV_SANDBOX_PORT ?? 18080);
 
-const example = (name: string) => JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as TakedownRequest & { target: Record<string, unknown> };
+const example = (name: string) => JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as TakedownRequest & { target: (ZegoTargetInput | AgoraTargetInput) & Record<string, unknown> };
 
 async function main(): Promise<void> {
   const cli = provisionTemporalCli((line) => console.log(line));

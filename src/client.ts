@@ -25,9 +25,13 @@ export function streamKeyFingerprint(streamKey: string): string {
   return createHash('sha256').update(streamKey).digest('hex').slice(0, 16);
 }
 
-/** `takedown/zego/<appId>/<roomId>/<streamId>` or `takedown/agora/<appId>/<region>/<key fingerprint>`. */
+/**
+ * `takedown/zego/<appId>/<roomId>/<streamId>`, `takedown/zego/<appId>/<roomId>` (the whole room),
+ * `takedown/agora/<appId>/<region>/<key fingerprint>` or `takedown/agora/<appId>/rtc/<channel>/<uid>`.
+ */
 export function takedownWorkflowId(target: TakedownTarget | TakedownRequest['target']): string {
-  if (target.provider === 'zego') return `takedown/zego/${target.appId}/${target.roomId}/${target.streamId}`;
+  if (target.provider === 'zego') return target.streamId === undefined ? `takedown/zego/${target.appId}/${target.roomId}` : `takedown/zego/${target.appId}/${target.roomId}/${target.streamId}`;
+  if (target.streamKey === undefined) return `takedown/agora/${target.appId}/rtc/${target.channel}/${target.uid}`;
   return `takedown/agora/${target.appId}/${target.region}/${streamKeyFingerprint(target.streamKey)}`;
 }
 
@@ -36,8 +40,10 @@ export function takedownSummary(request: { violationId: string; target: Takedown
   const { target } = request;
   const where =
     target.provider === 'zego'
-      ? `ZEGO app ${target.appId}, room ${target.roomId}, stream ${target.streamId}, user ${target.userId}`
-      : `Agora app ${target.appId} (${target.region}), key ${streamKeyFingerprint(target.streamKey)}${target.channel ? `, channel ${target.channel}` : ''}`;
+      ? `ZEGO app ${target.appId}, room ${target.roomId}${target.streamId === undefined ? ' (every stream)' : `, stream ${target.streamId}, user ${target.userId}`}`
+      : target.streamKey === undefined
+        ? `Agora app ${target.appId}, channel ${target.channel}, uid ${target.uid}`
+        : `Agora app ${target.appId} (${target.region}), key ${streamKeyFingerprint(target.streamKey)}${target.channel ? `, channel ${target.channel}` : ''}`;
   return `Takedown of ${where} for violation ${request.violationId}`;
 }
 

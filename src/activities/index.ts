@@ -2,13 +2,16 @@
  * Takedown activities, one per provider operation, built over injected provider clients
  * (tests and the worker pass their own). Credentials live in the clients, never in arguments.
  */
-import type { AgoraClient } from '../providers/agora';
-import { isSessionOfKey } from '../providers/agora';
+import { isSessionOfKey, type AgoraClient } from '../providers/agora';
 import type { ZegoClient } from '../providers/zego';
 import { type AgoraRegion, type RequestValidation, validateTakedownRequest } from '../workflows/request';
 import type { ProviderRoute, StepRecord } from '../workflows/types';
 import { noCredentials, noCredentialsMessage } from './failures';
-import { composeCall, failureMapping, heartbeats, metricsAndLogs, pacing, stepRecord, type CallPacer } from './steps';
+import { banActivities, type BanStarter } from './bans';
+
+export type { BanStarter, PlacedRule } from './bans';
+import { providerCalls } from './provider-calls';
+import { stepRecord, type CallPacer } from './steps';
 
 export interface ActivityDependencies {
   /** One client holding every configured ZEGO app. */
@@ -19,6 +22,8 @@ export interface ActivityDependencies {
   routeFor(provider: 'zego' | 'agora', appId: string): ProviderRoute | undefined;
   /** Spaces provider calls across every worker; without it calls go out as soon as dispatched. */
   pacer?: CallPacer;
+  /** Starts or joins ban workflows; without it a takedown with a ban fails its ban step. */
+  bans?: BanStarter;
 }
 
 export interface AgoraTargetRef {
@@ -35,17 +40,11 @@ export type PreparedTakedown =
   | (RequestValidation & { ok: true } & ({ route: ProviderRoute } | { unroutable: string }));
 
 export function createActivities(deps: ActivityDependencies) {
-  const zego = (appId: number): ZegoClient => {
-    if (!deps.zego?.hasApp(appId)) throw noCredentials('zego', appId);
-    return deps.zego;
-  };
-  const agora = (appId: string): AgoraClient => {
-    const client = deps.agoraFor(appId);
-    if (!client) throw noCredentials('agora', appId);
-    return client;
-  };
+  return { ...takedownActivities(deps), ...banActivities(deps) };
+}
 
-  const providerCall = composeCall(heartbeats(), ...(deps.pacer ? [pacing(deps.pacer)] : []), failureMapping(), metricsAndLogs());
+function takedownActivities(deps: ActivityDependencies) {
+  const { zego, agora, providerCall } = providerCalls(deps);
   const resolveRoute = (provider: 'zego' | 'agora', appId: string): ProviderRoute => {
     const route = deps.routeFor(provider, appId);
     if (!route) throw noCredentials(provider, appId);
@@ -96,18 +95,26 @@ export function createActivities(deps: ActivityDependencies) {
       return stepRecord('DeleteStreamKey', result);
     },
 
-    /** The room's streams (DescribeSimpleStreamList). A read: no step record. */
-    async zegoListStreams(input: { appId: number; roomId: string }): Promise<{ streams: { streamId: string; userId: string }[] }> {
+    /** The room's streams and their publishers (DescribeSimpleStreamList), with the FindStreams step record. */
+    async zegoFindStreams(input: { appId: number; roomId: string }): Promise<{ step: StepRecord; streams: { streamId: string; userId: string }[] }> {
       const client = zego(input.appId);
-      const result = await providerCall('zego', 'ListStreams', (o) => client.describeSimpleStreamList(input.appId, input, o));
-      return { streams: result.streams.map(({ streamId, userId }) => ({ streamId, userId })) };
+      const result = await providerCall('zego', 'FindStreams', (o) => client.describeSimpleStreamList(input.appId, input, o));
+      return { step: stepRecord('FindStreams', result), streams: result.streams.map(({ streamId, userId }) => ({ streamId, userId })) };
     },
 
-    /** Live sessions pushed with this key (optionally within one channel). A read: no step record. */
-    async agoraFindSessions(input: AgoraTargetRef & { streamKey: string; channel?: string }): Promise<{ sids: string[] }> {
+    /**
+     * Live sessions pushed with this key (optionally within one channel). A read: no step record.
+     * With `withUsers`, also each session's channel and uid, which bans act on.
+     */
+    async agoraFindSessions(
+      input: AgoraTargetRef & { streamKey: string; channel?: string; withUsers?: boolean },
+    ): Promise<{ sids: string[]; users?: { sid: string; uid: string; channel: string }[] }> {
       const client = agora(input.appId);
-      const result = await providerCall('agora', 'FindSessions', (o) => client.listOnlineStreams(input, o));
-      return { sids: result.sessions.filter((s) => isSessionOfKey(s, input.streamKey)).map((s) => s.sid) };
+      const { withUsers, ...query } = input;
+      const result = await providerCall('agora', 'FindSessions', (o) => client.listOnlineStreams(query, o));
+      const sessions = result.sessions.filter((s) => isSessionOfKey(s, input.streamKey));
+      const sids = sessions.map((s) => s.sid);
+      return withUsers ? { sids, users: sessions.map(({ sid, uid, channel }) => ({ sid, uid, channel })) } : { sids };
     },
 
     async agoraForceDisconnect(input: AgoraTargetRef & { sid: string }): Promise<StepRecord> {
@@ -116,22 +123,6 @@ export function createActivities(deps: ActivityDependencies) {
       return stepRecord('ForceDisconnect', result, { sid: input.sid });
     },
 
-    /**
-     * A timed ban (kicking rule) on a channel user, for takedowns that must keep a publisher out.
-     * Not idempotent at the provider: a retry after a lost answer may create a second rule.
-     */
-    async agoraBanUser(input: {
-      appId: string;
-      cname: string;
-      uid: number;
-      seconds: number;
-    }): Promise<{ ruleId: number; attempts: number; providerRequestId?: string }> {
-      const client = agora(input.appId);
-      const result = await providerCall('agora', 'BanUser', (o) =>
-        client.createKickingRule({ appId: input.appId, cname: input.cname, uid: input.uid, timeInSeconds: input.seconds, privileges: ['join_channel'] }, o),
-      );
-      return { ruleId: result.ruleId, attempts: result.attempts, ...(result.requestId ? { providerRequestId: result.requestId } : {}) };
-    },
   };
 }
 

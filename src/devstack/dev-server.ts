@@ -56,7 +56,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number,
 
 /** The `--search-attribute` arguments that register the takedown search attributes. */
 export function searchAttributeArgs(): string[] {
-  return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+  return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]);
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {

@@ -10,14 +10,21 @@ import { EncryptionCodec, parsePayloadKeys } from '../codec/encryption';
 import type { AgoraBucket, ZegoBucket } from '../workflows/plan';
 import type { StepRetry } from '../workflows/types';
 
-/** Documented per-app rate limits (requests per second) of every bucket of the plan's step kinds. */
+/**
+ * Documented rate limits (requests per second) of every bucket of the plan's step kinds, per
+ * app, except Agora's kicking rules: per customer account (zego.md §4.15, agora.md §6).
+ */
 export const DOCUMENTED_RATE_LIMITS = {
-  zego: { DeleteStream: 10, StopMix: 100, KickoutUser: 50 } satisfies Record<ZegoBucket, number>,
+  /** `ForbidRule` is SetForbidUserRule, DescribeForbidUserRules and DelForbidUserRule. */
+  zego: { DeleteStream: 10, StopMix: 100, KickoutUser: 50, DescribeSimpleStreamList: 50, ForbidRule: 10 } satisfies Record<ZegoBucket, number>,
   /** ZEGO's test environment (`IsTest`) documents DeleteStream at 1/s; the others give no figure. */
-  zegoTest: { DeleteStream: 1, StopMix: 100, KickoutUser: 50 } satisfies Record<ZegoBucket, number>,
-  /** Agora Media Gateway: key delete and force disconnect share the Delete class; lists are queries. */
-  agora: { delete: 50, query: 100 } satisfies Record<AgoraBucket, number>,
+  zegoTest: { DeleteStream: 1, StopMix: 100, KickoutUser: 50, DescribeSimpleStreamList: 50, ForbidRule: 10 } satisfies Record<ZegoBucket, number>,
+  /** Agora Media Gateway: key delete and force disconnect share the Delete class; lists are queries. Kicking rules: per account. */
+  agora: { delete: 50, query: 100, kickingRule: 10 } satisfies Record<AgoraBucket, number>,
 } as const;
+
+/** Agora buckets whose limit holds per customer account, not per App ID: one queue per account. */
+export const AGORA_ACCOUNT_BUCKETS = ['kickingRule'] as const satisfies readonly AgoraBucket[];
 
 /** Per-bucket overrides of one provider's limits; a bucket the provider does not have is refused. */
 function rateOverrides<B extends string>(buckets: Record<B, number>) {
@@ -69,8 +76,10 @@ export interface WorkerConfig {
    * @default `takedown`
    */
   taskQueue: string;
-  zego: { apiUrl: string; operatorUserId: string; apps: ZegoAppSettings[] };
-  agora: { apiUrl: string; accounts: AgoraAccountSettings[] };
+  /** `maxRuleSeconds`: the longest user-ban rule ZEGO keeps (`ZEGO_MAX_RULE_SECONDS`). @default 86400 */
+  zego: { apiUrl: string; operatorUserId: string; apps: ZegoAppSettings[]; maxRuleSeconds: number };
+  /** `maxRuleSeconds`: the longest kicking rule Agora keeps (`AGORA_MAX_RULE_SECONDS`). @default 86430 */
+  agora: { apiUrl: string; accounts: AgoraAccountSettings[]; maxRuleSeconds: number };
   retry: StepRetry;
   /**
    * Task queues and pacers run at the provider limit times this, for headroom at the provider's end; at most 0.95.
@@ -110,6 +119,9 @@ const envSchema = z.object({
   AGORA_CUSTOMER_SECRET: secret.optional(),
   AGORA_APP_IDS: z.string().optional(),
   AGORA_API_URL: httpUrl.default('https://api.agora.io'),
+  // Bans renew their rule before it lapses; these are the providers' caps on one rule (DESIGN.md "Bans").
+  ZEGO_MAX_RULE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1, 'must be from 1 to 86400').max(86_400, 'must be from 1 to 86400').default(86_400),
+  AGORA_MAX_RULE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(10, 'must be from 10 to 86430').max(86_430, 'must be from 10 to 86430').default(86_430),
   TAKEDOWN_RETRY_INITIAL_INTERVAL: durationText.default('200ms'),
   TAKEDOWN_RETRY_MAXIMUM_INTERVAL: durationText.default('10s'),
   TAKEDOWN_RETRY_MAXIMUM_ATTEMPTS: z.coerce.number().int().min(1, 'must be at least 1').default(50),
@@ -224,8 +236,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
     taskQueue: e.TAKEDOWN_TASK_QUEUE,
-    zego: { apiUrl: e.ZEGO_API_URL, operatorUserId: e.ZEGO_OPERATOR_USER_ID, apps: zegoApps },
-    agora: { apiUrl: e.AGORA_API_URL, accounts: agoraAccounts },
+    zego: { apiUrl: e.ZEGO_API_URL, operatorUserId: e.ZEGO_OPERATOR_USER_ID, apps: zegoApps, maxRuleSeconds: e.ZEGO_MAX_RULE_SECONDS },
+    agora: { apiUrl: e.AGORA_API_URL, accounts: agoraAccounts, maxRuleSeconds: e.AGORA_MAX_RULE_SECONDS },
     retry: {
       initialInterval: e.TAKEDOWN_RETRY_INITIAL_INTERVAL,
       maximumInterval: e.TAKEDOWN_RETRY_MAXIMUM_INTERVAL,

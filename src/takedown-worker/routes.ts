@@ -2,10 +2,11 @@
  * Rate-limited activity task queues: one per provider app and rate-limit bucket, each dispatched by
  * the Temporal server at the provider's documented rate (times headroom) across every worker.
  */
+import { createHash } from 'node:crypto';
 import type { ProviderName } from '../providers/types';
 import type { Bucket } from '../workflows/plan';
 import type { ProviderRoute } from '../workflows/types';
-import { DOCUMENTED_RATE_LIMITS, type WorkerConfig } from './config';
+import { DOCUMENTED_RATE_LIMITS, type AgoraAccountSettings, type WorkerConfig } from './config';
 
 export interface ActivityQueue {
   name: string;
@@ -26,38 +27,60 @@ export function activityQueueName(taskQueue: string, provider: ProviderName, app
 /** Every rate-limited queue the configuration implies. */
 export function activityQueues(config: WorkerConfig): ActivityQueue[] {
   const queues: ActivityQueue[] = [];
-  const add = <B extends Bucket>(provider: ProviderName, appId: string, limits: Record<B, number>, overrides: Partial<Record<B, number>>) => {
-    for (const bucket of Object.keys(limits) as B[]) {
-      const limit = overrides[bucket] ?? limits[bucket];
+  const add = (provider: ProviderName, appId: string, limits: Partial<Record<Bucket, number>>, overrides: Partial<Record<Bucket, number>>) => {
+    for (const bucket of Object.keys(limits) as Bucket[]) {
+      const limit = overrides[bucket] ?? limits[bucket]!;
       queues.push({ name: activityQueueName(config.taskQueue, provider, appId, bucket), provider, appId, bucket, ratePerSecond: limit * config.rateHeadroom });
     }
   };
   for (const app of config.zego.apps) {
     add('zego', String(app.appId), app.isTest ? DOCUMENTED_RATE_LIMITS.zegoTest : DOCUMENTED_RATE_LIMITS.zego, app.rateLimits);
   }
+  const { kickingRule, ...perApp } = DOCUMENTED_RATE_LIMITS.agora;
   for (const account of config.agora.accounts) {
     for (const appId of account.appIds.length ? account.appIds : [UNLISTED_AGORA_APPS]) {
-      add('agora', appId, DOCUMENTED_RATE_LIMITS.agora, account.rateLimits);
+      add('agora', appId, perApp, account.rateLimits);
     }
+    add('agora', accountSegment(account), { kickingRule }, account.rateLimits);
   }
   return queues;
 }
 
+/**
+ * Names an Agora account in its kicking-rule queue without its customer ID: a fingerprint, as
+ * for stream keys (queue names show in the Web UI).
+ */
+export function accountSegment(account: AgoraAccountSettings): string {
+  return `account-${createHash('sha256').update(account.customerId).digest('hex').slice(0, 12)}`;
+}
+
+/** The account serving an Agora app: the one listing it, else the one serving any app. */
+function agoraAccountFor(config: WorkerConfig, appId: string): { account: AgoraAccountSettings; queueAppId: string } | undefined {
+  const listed = config.agora.accounts.find((a) => a.appIds.includes(appId));
+  if (listed) return { account: listed, queueAppId: appId };
+  const any = config.agora.accounts.find((a) => a.appIds.length === 0);
+  return any ? { account: any, queueAppId: UNLISTED_AGORA_APPS } : undefined;
+}
+
 /** The route for a target, or undefined when the configuration has no credentials for its app. */
 export function routeFor(config: WorkerConfig, provider: ProviderName, appId: string): ProviderRoute | undefined {
-  let queueAppId: string | undefined;
+  const segments = new Set<string>();
+  let maxRuleSeconds: number;
   if (provider === 'zego') {
-    queueAppId = config.zego.apps.some((a) => String(a.appId) === appId) ? appId : undefined;
+    if (!config.zego.apps.some((a) => String(a.appId) === appId)) return undefined;
+    segments.add(appId);
+    maxRuleSeconds = config.zego.maxRuleSeconds;
   } else {
-    const listed = config.agora.accounts.some((a) => a.appIds.includes(appId));
-    queueAppId = listed ? appId : config.agora.accounts.some((a) => a.appIds.length === 0) ? UNLISTED_AGORA_APPS : undefined;
+    const served = agoraAccountFor(config, appId);
+    if (!served) return undefined;
+    segments.add(served.queueAppId).add(accountSegment(served.account));
+    maxRuleSeconds = config.agora.maxRuleSeconds;
   }
-  if (queueAppId === undefined) return undefined;
-  // Every bucket of the provider has a queue per app (activityQueues), so the record is complete.
+  // Every bucket of the provider has a queue per app or account (activityQueues), so the record is complete.
   const queues = Object.fromEntries(
     activityQueues(config)
-      .filter((q) => q.provider === provider && q.appId === queueAppId)
+      .filter((q) => q.provider === provider && segments.has(q.appId))
       .map((q) => [q.bucket, q.name]),
   ) as ProviderRoute['queues'];
-  return { queues, retry: config.retry } as ProviderRoute;
+  return { queues, retry: config.retry, maxRuleSeconds } as ProviderRoute;
 }

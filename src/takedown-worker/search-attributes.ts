@@ -3,11 +3,17 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
-const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+const { IndexedValueType } = temporal.api.enums.v1;
+
+/** The attribute's type as the server and the CLI name it. */
+function typeOf(name: string): { indexed: temporal.api.enums.v1.IndexedValueType; cli: 'Keyword' | 'Datetime' } {
+  const key = SEARCH_ATTRIBUTES.find((k) => k.name === name);
+  return key?.type === 'DATETIME' ? { indexed: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME, cli: 'Datetime' } : { indexed: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD, cli: 'Keyword' };
+}
 
 /** The command an operator runs when the worker may not register search attributes itself. */
 export function registerCommand(namespace: string, names: string[]): string {
-  return names.map((name) => `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type Keyword`).join(' && ');
+  return names.map((name) => `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${typeOf(name).cli}`).join(' && ');
 }
 
 export class SearchAttributesMissingError extends Error {
@@ -22,7 +28,7 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, typeOf(name).indexed])),
     });
   } catch (err) {
     throw new SearchAttributesMissingError(

@@ -8,6 +8,7 @@ import { createActivities } from '../activities';
 import { AgoraClient } from '../providers/agora';
 import { ZegoClient } from '../providers/zego';
 import type { WorkerConfig } from './config';
+import { temporalBans } from './bans';
 import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
 import { activityQueues, routeFor, type ActivityQueue } from './routes';
 
@@ -60,14 +61,16 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
   const clients = providerClients(config);
   const queues = activityQueues(config);
   const dataConverter = config.payloadCodec ? { dataConverter: { payloadCodecs: [config.payloadCodec] } } : {};
-  const pacerClient = new Client({ connection: options.clientConnection, namespace: config.temporal.namespace, ...dataConverter });
+  const temporalClient = new Client({ connection: options.clientConnection, namespace: config.temporal.namespace, ...dataConverter });
   const activities = createActivities({
     zego: clients.zego,
     agoraFor: clients.agoraFor,
     routeFor: (provider, appId) => routeFor(config, provider, appId),
+    // Ban workflows run on the workflow queue, beside the takedowns.
+    bans: temporalBans(temporalClient, config.taskQueue),
     pacer: new ProviderCallPacer({
       // Pacer workflows run on the workflow queue, beside the takedowns.
-      workflows: temporalPacerWorkflows(pacerClient, config.taskQueue),
+      workflows: temporalPacerWorkflows(temporalClient, config.taskQueue),
       intervalsMs: new Map(queues.map((q) => [q.name, 1000 / q.ratePerSecond])),
       maxLatenessMs: maxSlotLatenessMs(config.rateHeadroom),
     }),
@@ -87,7 +90,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     // pacer stalls every call on its queue meanwhile (bench/analysis.md, recovery after a kill).
     // A busy worker pays a replay.
     stickyQueueScheduleToStartTimeout: '2s',
-    // Only the local `resolveRoute` runs here; provider calls go to the rate-limited queues.
+    // Only the local activities and the ban steps of takedowns run here; provider calls go to the rate-limited queues.
     activities,
   });
   const activityWorkers = await Promise.all(

@@ -3,6 +3,7 @@
  * Runs inside the workflow sandbox: pure code only.
  */
 import { z } from 'zod';
+import { BAN_DURATION_PROBLEM, isBanDuration } from './durations';
 
 export const AGORA_REGIONS = ['na', 'eu', 'ap', 'cn'] as const;
 export type AgoraRegion = (typeof AGORA_REGIONS)[number];
@@ -35,27 +36,67 @@ const mixTask = z.strictObject({
   userId: id(256),
 });
 
-export const zegoTarget = z.strictObject({
-  provider: z.literal('zego'),
-  appId: z.number().int('must be an integer').min(1, 'must be a ZEGO AppId (1 to 4294967295)').max(4294967295, 'must be a ZEGO AppId (1 to 4294967295)'),
-  roomId: id(128),
-  streamId: id(256),
-  userId: id(256),
-  /**
-   * Kick the publisher after the stream is deleted.
-   * @default true
-   */
-  kick: z.boolean().default(true),
-  mixTasks: z.array(mixTask).max(MAX_MIX_TASKS, `must list at most ${MAX_MIX_TASKS} tasks`).default([]),
-});
+/**
+ * A ZEGO target names one stream and its publisher, or, with neither `streamId` nor `userId`,
+ * every stream of the room (found with DescribeSimpleStreamList).
+ */
+export const zegoTarget = z
+  .strictObject({
+    provider: z.literal('zego'),
+    appId: z.number().int('must be an integer').min(1, 'must be a ZEGO AppId (1 to 4294967295)').max(4294967295, 'must be a ZEGO AppId (1 to 4294967295)'),
+    roomId: id(128),
+    streamId: id(256).optional(),
+    userId: id(256).optional(),
+    /**
+     * Kick the publisher after the stream is deleted.
+     * @default true
+     */
+    kick: z.boolean().default(true),
+    mixTasks: z.array(mixTask).max(MAX_MIX_TASKS, `must list at most ${MAX_MIX_TASKS} tasks`).default([]),
+  })
+  .superRefine((target, ctx) => {
+    if (target.streamId !== undefined && target.userId === undefined) ctx.addIssue({ code: 'custom', path: ['userId'], message: 'is required with streamId (give neither for the whole room)' });
+    if (target.userId !== undefined && target.streamId === undefined) ctx.addIssue({ code: 'custom', path: ['streamId'], message: 'is required with userId (give neither for the whole room)' });
+  });
 
-export const agoraTarget = z.strictObject({
-  provider: z.literal('agora'),
-  appId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Agora App ID (1 to 64 letters, digits, _ or -)'),
-  region: z.enum(AGORA_REGIONS, { error: `must be one of ${AGORA_REGIONS.join(', ')}` }),
-  streamKey: id(512),
-  sid: id(128).optional(),
-  channel: id(64).optional(),
+/** Agora integer UIDs: 1 to 4294967295 (a kicking rule refuses 0). */
+const agoraUid = z.number().int('must be an integer').min(1, 'must be an Agora uid (1 to 4294967295)').max(4294967295, 'must be an Agora uid (1 to 4294967295)');
+
+/**
+ * An Agora target is a Media Gateway stream (`region` + `streamKey`, optionally the `uid` its
+ * bans use), or an RTC user (`channel` + `uid`, no key): what ActiveFence and Hive verdicts name.
+ */
+export const agoraTarget = z
+  .strictObject({
+    provider: z.literal('agora'),
+    appId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an Agora App ID (1 to 64 letters, digits, _ or -)'),
+    region: z.enum(AGORA_REGIONS, { error: `must be one of ${AGORA_REGIONS.join(', ')}` }).optional(),
+    streamKey: id(512).optional(),
+    sid: id(128).optional(),
+    channel: id(64).optional(),
+    uid: agoraUid.optional(),
+  })
+  .superRefine((target, ctx) => {
+    if (target.streamKey !== undefined) {
+      if (target.region === undefined) ctx.addIssue({ code: 'custom', path: ['region'], message: 'is required' });
+      return;
+    }
+    if (target.uid === undefined || target.channel === undefined) {
+      // Neither form: the stream key is what most callers forgot.
+      if (target.uid === undefined && target.channel === undefined) ctx.addIssue({ code: 'custom', path: ['streamKey'], message: 'is required (or channel and uid for an RTC user)' });
+      else ctx.addIssue({ code: 'custom', path: [target.uid === undefined ? 'uid' : 'channel'], message: 'is required for an RTC user (channel and uid)' });
+    }
+    for (const field of ['region', 'sid'] as const) {
+      if (target[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'belongs to a Media Gateway target (with streamKey)' });
+    }
+  });
+
+export const BAN_SCOPES = { zego: ['room', 'app'], agora: ['channel', 'app'] } as const;
+
+const ban = z.strictObject({
+  duration: z.string().refine(isBanDuration, BAN_DURATION_PROBLEM),
+  /** ZEGO `room` (default) or `app`; Agora `channel` (default) or `app`. */
+  scope: z.enum(['room', 'app', 'channel'], { error: 'must be room or app (ZEGO), channel or app (Agora)' }).optional(),
 });
 
 const metadata = z
@@ -76,18 +117,54 @@ export const takedownRequestSchema = z.strictObject({
    */
   dryRun: z.boolean().default(false),
   metadata: metadata.optional(),
-  target: z.discriminatedUnion('provider', [zegoTarget, agoraTarget], {
-    error: (issue) => (issue.input === undefined ? 'is required' : 'must have provider "zego" or "agora"'),
-  }),
+  /** Keep the violator out after the takedown (DESIGN.md "Bans"). */
+  ban: ban.optional(),
+  target: z
+    .discriminatedUnion('provider', [zegoTarget, agoraTarget], {
+      error: (issue) => (issue.input === undefined ? 'is required' : 'must have provider "zego" or "agora"'),
+    })
+    // The refinements above make these the only forms that pass.
+    .transform((target) => target as TakedownTarget),
+}).superRefine((request, ctx) => {
+  const scope = request.ban?.scope;
+  const allowed: readonly string[] = BAN_SCOPES[request.target.provider];
+  if (scope !== undefined && !allowed.includes(scope)) {
+    ctx.addIssue({ code: 'custom', path: ['ban', 'scope'], message: `must be ${allowed.join(' or ')} for a ${request.target.provider === 'zego' ? 'ZEGO' : 'Agora'} target` });
+  }
 });
 
+type ZegoInput = z.input<typeof zegoTarget>;
+type AgoraInput = z.input<typeof agoraTarget>;
+/** The target forms callers send (defaults not yet applied), one per target kind. */
+export type ZegoTargetInput = ZegoInput & { streamId: string; userId: string };
+export type ZegoRoomTargetInput = ZegoInput & { streamId?: undefined; userId?: undefined };
+export type AgoraTargetInput = AgoraInput & { streamKey: string; region: AgoraRegion };
+export type AgoraRtcTargetInput = AgoraInput & { channel: string; uid: number; streamKey?: undefined; region?: undefined; sid?: undefined };
 /** What callers send (defaults not yet applied). */
-export type TakedownRequest = z.input<typeof takedownRequestSchema>;
+export type TakedownRequest = Omit<z.input<typeof takedownRequestSchema>, 'target'> & {
+  target: ZegoTargetInput | ZegoRoomTargetInput | AgoraTargetInput | AgoraRtcTargetInput;
+};
 /** The request after validation, defaults applied. */
 export type ValidTakedownRequest = z.output<typeof takedownRequestSchema>;
-export type ZegoTarget = z.output<typeof zegoTarget>;
-export type AgoraTarget = z.output<typeof agoraTarget>;
-export type TakedownTarget = ZegoTarget | AgoraTarget;
+type ZegoFields = z.output<typeof zegoTarget>;
+type AgoraFields = z.output<typeof agoraTarget>;
+/** A ZEGO target naming one stream and its publisher. */
+export type ZegoTarget = ZegoFields & { streamId: string; userId: string };
+/** A ZEGO target naming a whole room: every stream in it and each stream's publisher. */
+export type ZegoRoomTarget = ZegoFields & { streamId?: undefined; userId?: undefined };
+/** An Agora Media Gateway target: a stream key in a region. */
+export type AgoraTarget = AgoraFields & { streamKey: string; region: AgoraRegion };
+/** An Agora RTC user: a uid in a channel, without a stream key. */
+export type AgoraRtcTarget = AgoraFields & { channel: string; uid: number; streamKey?: undefined; region?: undefined; sid?: undefined };
+export type TakedownTarget = ZegoTarget | ZegoRoomTarget | AgoraTarget | AgoraRtcTarget;
+export type BanRequest = NonNullable<ValidTakedownRequest['ban']>;
+
+export function isZegoRoomTarget(target: TakedownTarget): target is ZegoRoomTarget {
+  return target.provider === 'zego' && target.streamId === undefined;
+}
+export function isAgoraRtcTarget(target: TakedownTarget): target is AgoraRtcTarget {
+  return target.provider === 'agora' && target.streamKey === undefined;
+}
 
 export type RequestValidation = { ok: true; request: ValidTakedownRequest } | { ok: false; problems: string[] };
 

@@ -6,8 +6,11 @@ export const TakedownProvider = defineSearchAttributeKey('TakedownProvider', Sea
 export const TakedownAppId = defineSearchAttributeKey('TakedownAppId', SearchAttributeType.KEYWORD);
 /** The classifier's violation id. */
 export const TakedownViolationId = defineSearchAttributeKey('TakedownViolationId', SearchAttributeType.KEYWORD);
-/** `running`, then the result's outcome (`enforced`, `already-enforced`, `dry-run`) or the failure type. */
+/** `running`, then the result's outcome (`enforced`, `already-enforced`, `dry-run`) or the failure type; bans: `banned`, then `lifted` or `expired`. */
 export const TakedownOutcome = defineSearchAttributeKey('TakedownOutcome', SearchAttributeType.KEYWORD);
 
-/** Every search attribute the workflow writes; all Keyword. */
-export const SEARCH_ATTRIBUTES = [TakedownProvider, TakedownAppId, TakedownViolationId, TakedownOutcome] as const;
+/** When a ban ends (unset for a permanent one). */
+export const TakedownBanExpiresAt = defineSearchAttributeKey('TakedownBanExpiresAt', SearchAttributeType.DATETIME);
+
+/** Every search attribute the workflows write. */
+export const SEARCH_ATTRIBUTES = [TakedownProvider, TakedownAppId, TakedownViolationId, TakedownOutcome, TakedownBanExpiresAt] as const;

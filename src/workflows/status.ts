@@ -3,7 +3,8 @@ import type { TakedownTarget } from './request';
 import type { StepRecord, TakedownStatus } from './types';
 
 export function targetSummary(target: TakedownTarget): string {
-  if (target.provider === 'zego') return `room ${target.roomId} / stream ${target.streamId} / user ${target.userId}`;
+  if (target.provider === 'zego') return target.streamId === undefined ? `room ${target.roomId} / every stream` : `room ${target.roomId} / stream ${target.streamId} / user ${target.userId}`;
+  if (target.streamKey === undefined) return `channel ${target.channel} / uid ${target.uid}`;
   const parts = [`region ${target.region}`];
   if (target.channel) parts.push(`channel ${target.channel}`);
   if (target.sid) parts.push(`session ${target.sid}`);
@@ -11,9 +12,10 @@ export function targetSummary(target: TakedownTarget): string {
 }
 
 function stepLine(step: StepRecord): string {
-  const subject = step.sid ?? step.taskId;
+  const subject = step.sid ?? step.taskId ?? step.streamId ?? step.userId ?? (step.uid === undefined ? undefined : `uid ${step.uid}`);
   const attempts = step.attempts > 0 ? ` (${step.attempts} attempt${step.attempts === 1 ? '' : 's'})` : '';
-  return `- ${step.action}${subject ? ` ${subject}` : ''}: ${step.outcome}${attempts}`;
+  const until = step.expiresAt ? ` until ${step.expiresAt}` : '';
+  return `- ${step.action}${subject ? ` ${subject}` : ''}: ${step.outcome}${attempts}${until}`;
 }
 
 export function renderDetails(status: TakedownStatus): string {

@@ -3,27 +3,18 @@
  * steps (`plan.ts`) and run them strictly in order, keeping a status that the `status` query,
  * search attributes and the Web UI's current details show.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  TimeoutFailure,
-  metricMeter,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ApplicationFailure, metricMeter, patched, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PreparedTakedown, TakedownActivities } from '../activities';
+import type { BanJoined } from './ban-definitions';
 import { statusQuery } from './definitions';
-import { STEP_KINDS, isRead, planAgora, planZego, type Bucket, type Step, type WriteStep } from './plan';
+import { STEP_KINDS, actionOf, isRead, planAgora, planZego, type Step, type WriteStep } from './plan';
 import type { RequestValidation, ValidTakedownRequest } from './request';
 import { TakedownAppId, TakedownOutcome as OutcomeAttribute, TakedownProvider, TakedownViolationId } from './search-attributes';
 import { renderDetails, targetSummary } from './status';
+import { contractFailure, runStepActivity } from './step-activities';
 import {
+  type BanReference,
   type ProviderRoute,
-  type StepHeartbeat,
   type StepRecord,
   TakedownFailureType,
   TakedownOutcome,
@@ -50,6 +41,7 @@ function validateHere(input: unknown): RequestValidation {
 
 class Takedown {
   readonly status: TakedownStatus = { phase: 'validating', steps: [] };
+  private readonly bans: BanReference[] = [];
   private request?: ValidTakedownRequest;
   private route?: ProviderRoute;
 
@@ -70,7 +62,8 @@ class Takedown {
     upsertSearchAttributes([{ key: OutcomeAttribute, value: outcome }]);
     this.renderStatus();
     metricMeter.createCounter('takedown_takedowns', 'takedowns', 'Finished takedowns').add(1, { provider: target.provider, outcome });
-    return { violationId: request.violationId, provider: target.provider, outcome, steps, startedAt, completedAt: new Date().toISOString() };
+    const bans = this.bans.length === 0 ? {} : { ban: this.bans[0], ...(this.bans.length > 1 ? { bans: this.bans } : {}) };
+    return { violationId: request.violationId, provider: target.provider, outcome, steps, ...bans, startedAt, completedAt: new Date().toISOString() };
   }
 
   /** Validates the request and resolves its route; an invalid one fails `InvalidRequest` before any provider call. */
@@ -125,6 +118,8 @@ class Takedown {
       if (isRead(step)) {
         // The union of read kinds is narrowed by `kind` inside each `then`; TypeScript cannot pair them here.
         const found = await this.call(step);
+        // A read that the contract names (FindStreams) leaves its record too.
+        if (actionOf(step.kind)) this.addRecord((found as { step: StepRecord }).step);
         await this.runSteps((step.then as (found: unknown) => Step[])(found));
       } else {
         this.addRecord(await this.write(step));
@@ -133,48 +128,25 @@ class Takedown {
   }
 
   private async write(step: WriteStep): Promise<StepRecord> {
-    const planned = { action: step.kind, attempts: 0, ...step.subject };
+    const planned = { action: actionOf(step.kind)!, attempts: 0, ...step.subject };
     if (step.skip) return { ...planned, outcome: 'skipped' };
     if (this.request?.dryRun) return { ...planned, outcome: 'planned' };
-    this.status.current = step.kind;
+    this.status.current = planned.action;
     this.renderStatus();
-    return (await this.call(step)) as StepRecord;
+    const result = await this.call(step);
+    if (STEP_KINDS[step.kind].activity !== 'joinBan') return result as StepRecord;
+    const { workflowId, expiresAt, step: record } = result as BanJoined;
+    this.bans.push({ workflowId, expiresAt });
+    return { ...record, ...step.subject };
   }
 
   /** Runs a step's activity on its bucket's rate-limited task queue. */
   private async call(step: Step): Promise<unknown> {
-    const { activity, bucket } = STEP_KINDS[step.kind];
     try {
-      const run = this.activities(bucket, step.summary)[activity] as (input: Step['input']) => Promise<unknown>;
-      return await run(step.input);
+      return await runStepActivity(this.route!, step);
     } catch (err) {
-      this.failFrom(err, step.kind);
+      this.failFrom(err, actionOf(step.kind) ?? step.kind);
     }
-  }
-
-  private activities(bucket: Bucket, summary: string) {
-    const route = this.route!;
-    const queue = (route.queues as Partial<Record<Bucket, string>>)[bucket];
-    // Unreachable while routes are built from the same bucket types: kept so a broken route fails loudly.
-    if (!queue) throw ApplicationFailure.nonRetryable(`worker route has no task queue for ${bucket}`, TakedownFailureType.ProviderUnavailable);
-    return proxyActivities<TakedownActivities>({
-      taskQueue: queue,
-      summary,
-      // Rate limits live on these task queues; an eager activity would skip them.
-      allowEagerDispatch: false,
-      startToCloseTimeout: '30s',
-      // A call that runs past a second heartbeats (activities/steps.ts), so the attempt of a worker
-      // that died is retried after this, not after the start-to-close timeout.
-      heartbeatTimeout: '5s',
-      scheduleToCloseTimeout: route.retry.budget,
-      // Which failures are retried is decided by the activities (activities/failures.ts).
-      retry: {
-        initialInterval: route.retry.initialInterval,
-        maximumInterval: route.retry.maximumInterval,
-        backoffCoefficient: 2,
-        maximumAttempts: route.retry.maximumAttempts,
-      },
-    });
   }
 
   private addRecord(step: StepRecord): void {
@@ -187,25 +159,11 @@ class Takedown {
     setCurrentDetails(renderDetails(this.status));
   }
 
-  /**
-   * Fails the workflow with the contract's failure type for an activity's failure: a
-   * non-retryable failure carries it as its type; a retried one whose budget ran out is
-   * `ProviderUnavailable`.
-   */
+  /** Fails the workflow with the contract's failure type for an activity's failure. */
   private failFrom(err: unknown, action: string): never {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const provider = this.request?.target.provider ?? 'provider';
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.nonRetryable && isTakedownFailureType(cause.type)) {
-      this.fail(cause.type, cause.message ?? `${provider} ${action} was rejected`, err);
-    }
-    // When the budget runs out the cause is a timeout; the last answer comes from the step's heartbeat.
-    const lastAnswer = (cause instanceof TimeoutFailure ? (cause.lastHeartbeatDetails as StepHeartbeat | undefined) : undefined)?.lastAnswer;
-    const last =
-      cause instanceof TimeoutFailure
-        ? `timed out (${cause.timeoutType})${lastAnswer ? `; last answer: ${lastAnswer}` : ''}`
-        : (cause?.message ?? 'unknown failure');
-    this.fail(TakedownFailureType.ProviderUnavailable, `${provider} ${action} did not succeed within the retry budget: ${last}`, err);
+    const failure = contractFailure(err, this.request?.target.provider ?? 'provider', action);
+    if (!failure) throw err;
+    this.fail(failure.type, failure.message, err as Error);
   }
 
   private fail(type: TakedownFailureType, message: string, cause?: Error): never {
@@ -215,10 +173,6 @@ class Takedown {
     metricMeter.createCounter('takedown_takedowns', 'takedowns', 'Finished takedowns').add(1, { provider: this.status.provider ?? 'unknown', outcome: type });
     throw ApplicationFailure.create({ type, message, nonRetryable: true, cause });
   }
-}
-
-function isTakedownFailureType(type: string | undefined | null): type is TakedownFailureType {
-  return type !== undefined && type !== null && Object.hasOwn(TakedownFailureType, type);
 }
 
 /** Workflow type `takedown`: enforces one moderation decision on one live stream. */

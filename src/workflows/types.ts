@@ -28,6 +28,14 @@ export interface StepRecord {
   sid?: string;
   /** The mix task a StopMix step stopped. */
   taskId?: string;
+  /** The stream a DeleteStream step of a room-wide takedown deleted. */
+  streamId?: string;
+  /** The ZEGO user a KickoutUser or ForbidUser step of a room-wide takedown acted on. */
+  userId?: string;
+  /** The Agora uid a BanUser step acted on (as text: a session's uid may not be a number). */
+  uid?: string;
+  /** Ban steps: when the ban ends (ISO time, or `permanent`). */
+  expiresAt?: string;
 }
 
 export const TakedownOutcome = {
@@ -42,8 +50,18 @@ export interface TakedownResult {
   provider: ProviderName;
   outcome: TakedownOutcome;
   steps: StepRecord[];
+  /** The ban this takedown placed or joined (the first, when it banned several users); absent without a ban and in a dry run. */
+  ban?: BanReference;
+  /** Every ban, when the takedown banned more than one user (Agora sessions of several uids, a room of several publishers). */
+  bans?: BanReference[];
   startedAt: string;
   completedAt: string;
+}
+
+export interface BanReference {
+  workflowId: string;
+  /** The ban workflow's expiry, which a joined ban may have extended (ISO time or `permanent`). */
+  expiresAt: string;
 }
 
 /** `type` of the ApplicationFailure that fails a takedown workflow. */
@@ -80,6 +98,11 @@ export type ProviderRoute<P extends ProviderName = ProviderName> = P extends Pro
       /** Task queue per bucket, e.g. `{ DeleteStream: 'takedown/zego/123/DeleteStream', … }`. */
       queues: { [B in Bucket<P>]: string };
       retry: StepRetry;
+      /**
+       * Longest rule the provider keeps (`ZEGO_MAX_RULE_SECONDS`, `AGORA_MAX_RULE_SECONDS`); a
+       * longer ban renews its rule. Absent in routes resolved before bans existed.
+       */
+      maxRuleSeconds?: number;
     }
   : never;
 

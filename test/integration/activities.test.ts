@@ -80,9 +80,9 @@ describe('ZEGO activities', () => {
 
   test('DescribeSimpleStreamList: the room streams; a throttled answer retries after at least a second', async () => {
     const { roomId, streamId } = await liveRoom();
-    await expect(run(activities.zegoListStreams, { appId: zegoAppId, roomId })).resolves.toEqual({ streams: [{ streamId, userId: 'host' }] });
+    await expect(run(activities.zegoFindStreams, { appId: zegoAppId, roomId })).resolves.toMatchObject({ streams: [{ streamId, userId: 'host' }], step: { action: 'FindStreams', outcome: 'done' } });
     await sandbox.control.injectFault({ provider: 'zego', operation: 'DescribeSimpleStreamList', count: 1, answer: { zegoCode: 206 } });
-    const failure = await run(activities.zegoListStreams, { appId: zegoAppId, roomId }).catch((e: unknown) => e);
+    const failure = await run(activities.zegoFindStreams, { appId: zegoAppId, roomId }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ type: 'ProviderRateLimited', nonRetryable: false });
     expect((failure as { nextRetryDelay: number }).nextRetryDelay).toBeGreaterThanOrEqual(1000);
   });

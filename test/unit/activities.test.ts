@@ -64,7 +64,7 @@ describe('providerRequestId', () => {
 });
 
 describe('activities', () => {
-  const route = { queues: { DeleteStream: 'q', StopMix: 'q2', KickoutUser: 'q3' }, retry: { initialInterval: '1s', maximumInterval: '2s', maximumAttempts: 2, budget: '1m' } } as const;
+  const route = { queues: { DeleteStream: 'q', StopMix: 'q2', KickoutUser: 'q3', DescribeSimpleStreamList: 'q4', ForbidRule: 'q5' }, retry: { initialInterval: '1s', maximumInterval: '2s', maximumAttempts: 2, budget: '1m' } } as const;
   function deps(overrides: Partial<ActivityDependencies> = {}): ActivityDependencies {
     return { agoraFor: () => undefined, routeFor: () => undefined, ...overrides };
   }

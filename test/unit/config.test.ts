@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/takedown-worker/config';
-import { activityQueues, routeFor } from '../../src/takedown-worker/routes';
+import { accountSegment, activityQueues, routeFor } from '../../src/takedown-worker/routes';
 
 const zegoEnv = { ZEGO_APP_ID: '1234567890', ZEGO_SERVER_SECRET: 'zego-secret-value' };
 const agoraEnv = { AGORA_CUSTOMER_ID: 'customer', AGORA_CUSTOMER_SECRET: 'agora-secret-value' };
@@ -93,8 +93,8 @@ describe('loadConfig', () => {
     const file = path.join(dir, 'apps.json');
     writeFileSync(file, JSON.stringify({ zego: [{ appId: 42, serverSecret: 's', rateLimits: { DeleteStrem: 5 } }], agora: [{ customerId: 'c', customerSecret: 's', rateLimits: { delete: 10, DeleteStream: 1 } }] }));
     expect(problems({ TAKEDOWN_CONFIG_FILE: file })).toEqual([
-      `TAKEDOWN_CONFIG_FILE ${file}: zego.0.rateLimits.DeleteStrem: unknown rate-limit bucket (known: DeleteStream, StopMix, KickoutUser)`,
-      `TAKEDOWN_CONFIG_FILE ${file}: agora.0.rateLimits.DeleteStream: unknown rate-limit bucket (known: delete, query)`,
+      `TAKEDOWN_CONFIG_FILE ${file}: zego.0.rateLimits.DeleteStrem: unknown rate-limit bucket (known: DeleteStream, StopMix, KickoutUser, DescribeSimpleStreamList, ForbidRule)`,
+      `TAKEDOWN_CONFIG_FILE ${file}: agora.0.rateLimits.DeleteStream: unknown rate-limit bucket (known: delete, query, kickingRule)`,
     ]);
   });
 
@@ -113,6 +113,8 @@ describe('activity queues and routes', () => {
       { name: 'takedown/zego/1234567890/DeleteStream', provider: 'zego', appId: '1234567890', bucket: 'DeleteStream', ratePerSecond: 5 },
       { name: 'takedown/zego/1234567890/StopMix', provider: 'zego', appId: '1234567890', bucket: 'StopMix', ratePerSecond: 50 },
       { name: 'takedown/zego/1234567890/KickoutUser', provider: 'zego', appId: '1234567890', bucket: 'KickoutUser', ratePerSecond: 25 },
+      { name: 'takedown/zego/1234567890/DescribeSimpleStreamList', provider: 'zego', appId: '1234567890', bucket: 'DescribeSimpleStreamList', ratePerSecond: 25 },
+      { name: 'takedown/zego/1234567890/ForbidRule', provider: 'zego', appId: '1234567890', bucket: 'ForbidRule', ratePerSecond: 5 },
     ]);
   });
 
@@ -123,10 +125,15 @@ describe('activity queues and routes', () => {
 
   it('routes Agora apps to their own queues when listed, to shared ones otherwise', () => {
     const listed = loadConfig({ ...agoraEnv, AGORA_APP_IDS: 'app1, app2' });
-    expect(routeFor(listed, 'agora', 'app2')?.queues).toEqual({ delete: 'takedown/agora/app2/delete', query: 'takedown/agora/app2/query' });
+    // Kicking rules are limited per customer account: one queue per account, named by a fingerprint of its id.
+    const account = `takedown/agora/${accountSegment(listed.agora.accounts[0]!)}/kickingRule`;
+    expect(account).toMatch(/^takedown\/agora\/account-[0-9a-f]{12}\/kickingRule$/);
+    expect(account).not.toContain(listed.agora.accounts[0]!.customerId);
+    expect(routeFor(listed, 'agora', 'app2')?.queues).toEqual({ delete: 'takedown/agora/app2/delete', query: 'takedown/agora/app2/query', kickingRule: account });
+    expect(routeFor(listed, 'agora', 'app1')?.queues.kickingRule).toBe(account);
     expect(routeFor(listed, 'agora', 'app3')).toBeUndefined();
     const any = loadConfig({ ...agoraEnv });
-    expect(routeFor(any, 'agora', 'whatever')?.queues).toEqual({ delete: 'takedown/agora/any/delete', query: 'takedown/agora/any/query' });
+    expect(routeFor(any, 'agora', 'whatever')?.queues).toEqual({ delete: 'takedown/agora/any/delete', query: 'takedown/agora/any/query', kickingRule: account });
     expect(routeFor(any, 'zego', '1')).toBeUndefined();
   });
 
