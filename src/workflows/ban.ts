@@ -217,6 +217,7 @@ class Ban {
   }
 
   private async placeFirstRule(seconds: number | 'permanent'): Promise<PlacedRule> {
+    await this.routeReady;
     const ruleSeconds = this.ruleSeconds(seconds);
     const placed = await this.ruleStep(this.placeStep(ruleSeconds));
     // The ban counts from its rule being in force: when the provider says the rule ends, less its length.
