@@ -17,11 +17,12 @@ const SECRET_AFTER_SEGMENT: Readonly<Record<string, string>> = {
 };
 
 /**
- * Query parameters whose values are credentials or prove one (ZEGO `Signature`). Matched on the
- * decoded name, case-insensitively; broader than what the providers send today, so a credential
- * added to a query later is hidden without anyone remembering this list.
+ * Query parameters whose values are credentials or prove one (ZEGO `Signature`): names ending in
+ * one of these words, matched on the decoded name, case-insensitively. Broader than what the
+ * providers send today, so a credential added to a query later is hidden without anyone
+ * remembering this list; `SignatureNonce` and `SignatureVersion` stay readable.
  */
-const SECRET_QUERY_NAME = /signature|secret|token|password|passwd|key|auth|credential/i;
+const SECRET_QUERY_NAME = /(signature|secret|token|password|passwd|key|auth|authorization|credentials?)$/i;
 
 /** The span attributes `url.full`, `url.path` and `url.query`, with credentials replaced. */
 export interface RedactedUrl {
