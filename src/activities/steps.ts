@@ -53,6 +53,8 @@ export async function runProviderCall<R extends ProviderResult>(
       if (err instanceof ProviderError) context.heartbeat({ lastAnswer: err.message } satisfies StepHeartbeat);
       if (pacer && err instanceof ProviderRateLimitedError) await holdOff(pacer, taskQueue, failure as ApplicationFailure, tags);
       calls.add(1, { ...tags, outcome: 'failed' });
+      // Throttling is one kind of `failed` call; counted apart so that it can be alerted on.
+      if (err instanceof ProviderRateLimitedError) context.metricMeter.createCounter('takedown_provider_throttled', 'calls', 'Provider calls answered with a rate limit').add(1, tags);
       // An answer no code table knows is logged whole (provider answers carry no credentials).
       const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
       log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId, ...raw });
