@@ -7,11 +7,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/worker-options';
 
 async function main(): Promise<void> {
   const out = path.resolve(process.argv[2] ?? 'lib/workflow-bundle.js');
   const started = performance.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./workflows'),
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+  });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
   console.log(`wrote ${out} (${Math.round(code.length / 1024)} KiB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -3,7 +3,8 @@
  * takedown (`USE_EXISTING`) instead of racing it.
  */
 import { createHash } from 'node:crypto';
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, ClientInterceptors, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import type { takedown } from './workflows';
 import { TAKEDOWN_WORKFLOW_TYPE } from './workflows/definitions';
 import { type TakedownRequest, type TakedownTarget, validateTakedownRequest } from './workflows/request';
@@ -56,6 +57,17 @@ export interface StartTakedownOptions {
    * @default {@link takedownWorkflowId}
    */
   workflowId?: string;
+}
+
+/**
+ * Client interceptors that open a `StartWorkflow:takedown` span around each start and pass its
+ * trace context to the workflow, so the takedown joins the caller's trace: give them to
+ * `new Client({ connection, interceptors: takedownClientInterceptors() })`. They record spans only
+ * where an OpenTelemetry tracer provider is registered (`installTracing` in `src/telemetry`, or the
+ * caller's own SDK); elsewhere they cost next to nothing.
+ */
+export function takedownClientInterceptors(): ClientInterceptors {
+  return { workflow: [new OpenTelemetryWorkflowClientInterceptor()] };
 }
 
 /**

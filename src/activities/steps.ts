@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ProviderUnknownAnswerError } from '../providers/errors';
+import { ProviderRateLimitedError, ProviderUnknownAnswerError } from '../providers/errors';
 import type { CallOptions, ProviderName, ProviderResult } from '../providers/types';
 import type { StepAction } from '../workflows/plan';
 import type { StepHeartbeat, StepRecord } from '../workflows/types';
@@ -148,6 +148,8 @@ export function metricsAndLogs(): CallWrapper {
         return result;
       } catch (err) {
         calls.add(1, { ...tags, outcome: 'failed' });
+        // Throttling is one kind of `failed` call; counted apart so that it can be alerted on.
+        if (err instanceof ProviderRateLimitedError) context.metricMeter.createCounter('takedown_provider_throttled', 'calls', 'Provider calls answered with a rate limit').add(1, tags);
         // Provider answers carry no credentials; the clients redact what they quote.
         const raw = err instanceof ProviderUnknownAnswerError ? { raw: err.raw } : {};
         log.warn('provider call failed', { ...tags, attempt, error: (err as Error)?.message, requestId: options.requestId, ...raw });

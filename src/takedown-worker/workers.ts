@@ -7,6 +7,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities';
 import { AgoraClient } from '../providers/agora';
 import { ZegoClient } from '../providers/zego';
+import { WORKFLOW_INTERCEPTOR_MODULES, installTracingFromEnv, tracingWorkerOptions, type Tracing } from '../telemetry';
 import type { WorkerConfig } from './config';
 import { temporalBans } from './bans';
 import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
@@ -21,6 +22,11 @@ export interface TakedownWorkersOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra options for every worker (identity, tuning). */
   workerOptions?: Partial<WorkerOptions>;
+  /**
+   * Tracing to use (tests pass one over an in-memory exporter). Default: installed from the
+   * `OTEL_*` variables when an OTLP endpoint is set, and then shut down (flushed) when the workers stop.
+   */
+  tracing?: Tracing;
 }
 
 export interface TakedownWorkers {
@@ -56,8 +62,15 @@ function workflowCode(bundle: WorkerOptions['workflowBundle'], bundlePath: strin
   return bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
 }
 
+/** Workflow interceptor modules only where the worker bundles; a given bundle carries its own. */
+function workflowInterceptorModules(code: Partial<WorkerOptions>): string[] | undefined {
+  return code.workflowsPath ? [...WORKFLOW_INTERCEPTOR_MODULES] : undefined;
+}
+
 export async function createTakedownWorkers(options: TakedownWorkersOptions): Promise<TakedownWorkers> {
   const { connection, config } = options;
+  const ownTracing = options.tracing ? undefined : installTracingFromEnv();
+  const tracing = tracingWorkerOptions(options.tracing ?? ownTracing);
   const clients = providerClients(config);
   const queues = activityQueues(config);
   const dataConverter = config.payloadCodec ? { dataConverter: { payloadCodecs: [config.payloadCodec] } } : {};
@@ -79,13 +92,17 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     connection,
     namespace: config.temporal.namespace,
     ...dataConverter,
+    sinks: tracing.sinks,
     ...options.workerOptions,
+    interceptors: { ...tracing.interceptors, ...options.workerOptions?.interceptors },
   };
+  const code = workflowCode(options.workflowBundle, config.workflowBundlePath);
 
   const main = await Worker.create({
     ...common,
     taskQueue: config.taskQueue,
-    ...workflowCode(options.workflowBundle, config.workflowBundlePath),
+    ...code,
+    interceptors: { ...common.interceptors, workflowModules: workflowInterceptorModules(code) },
     // A workflow cached on a worker that died waits this long before another worker takes it: a
     // pacer stalls every call on its queue meanwhile (bench/analysis.md, recovery after a kill).
     // A busy worker pays a replay.
@@ -118,6 +135,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
         );
       } finally {
         await clients.close();
+        await ownTracing?.shutdown();
       }
     },
   };

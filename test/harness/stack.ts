@@ -12,13 +12,19 @@ import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accoun
 import { sandboxWorkerEnv } from '../../src/devstack/sandbox-env';
 import { loadConfig, type WorkerConfig } from '../../src/takedown-worker/config';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
+import { takedownClientInterceptors } from '../../src/client';
+import { WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from '../../src/telemetry';
 import type { TakedownRequest } from '../../src/workflows/request';
 import { connectTestEnv, quietRuntime, uniqueName } from './temporal';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    logger: quietLogger,
+  });
   return bundle;
 }
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
@@ -27,6 +33,8 @@ export interface StackOptions {
   /** Worker environment on top of the defaults (sandbox URLs, demo accounts, fast retries). */
   env?: Record<string, string>;
   sandbox?: SandboxOptions;
+  /** Tracing for the workers and the stack's client (`src/telemetry`); default none. */
+  tracing?: Tracing;
 }
 
 export interface Stack {
@@ -62,12 +70,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clientConnection: env.connection,
     config,
     workflowBundle: await workflowBundle(),
+    tracing: options.tracing,
   });
   const running = workers.run();
   // With payload encryption on, the client must encode inputs with the same codec as the worker.
-  const client = config.payloadCodec
-    ? new Client({ connection: env.connection, dataConverter: { payloadCodecs: [config.payloadCodec] } })
-    : env.client;
+  const client =
+    config.payloadCodec || options.tracing
+      ? new Client({
+          connection: env.connection,
+          ...(config.payloadCodec ? { dataConverter: { payloadCodecs: [config.payloadCodec] } } : {}),
+          ...(options.tracing ? { interceptors: takedownClientInterceptors() } : {}),
+        })
+      : env.client;
   return {
     env,
     sandbox,
