@@ -4,7 +4,8 @@
  */
 import { startTakedown } from '../src/client';
 import { maxArrivalsInAnyWindow, preciseNow } from '../src/sandbox/request-log';
-import { runBounded, withTimeout } from './load';
+import { runBounded } from '../harness/pool';
+import { withTimeout } from '../harness/retry';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { seedTargets } from './targets';
 import { CpuMeter, type CpuDelta } from './procstat';
@@ -60,7 +61,7 @@ export async function runBurst(stack: BenchStack, spec: BurstSpec): Promise<Burs
     const t0 = preciseNow();
     const handles: Awaited<ReturnType<typeof startTakedown>>[] = [];
     // Start calls go out 50 at a time: a classifier backlog arriving at once.
-    await runBounded(targets.length, 50, deadline, async (i) => {
+    await runBounded(targets.length, { concurrency: 50, deadlineMs: deadline }, async (i) => {
       handles.push(await startTakedown(stack.client, targets[i]!.request, { taskQueue: BENCH_TASK_QUEUE }));
     });
     await withTimeout(Promise.all(handles.map((h) => h.result())), Math.max(1000, deadline - Date.now()), `burst ${spec.label}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BurstResult } from './rate-limit';
 import type { LatencyCell } from './latency';
 import type { HistoryProfile } from './profile';
-import { fmt, type Summary } from './stats';
+import { fmt, type Summary } from '../harness/stats';
 import type { ThroughputResult } from './throughput';
 
 /** Everything one run produced; written whole to results.json. */

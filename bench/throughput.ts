@@ -6,9 +6,9 @@
 import { setMaxListeners } from 'node:events';
 import { startTakedown } from '../src/client';
 import { preciseNow } from '../src/sandbox/request-log';
-import { withTimeout } from './load';
+import { withTimeout } from '../harness/retry';
 import { BENCH_APPS, BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import { summarize, type Summary } from './stats';
+import { summarize, type Summary } from '../harness/stats';
 import { seedTargets } from './targets';
 import { CpuMeter, readTree, type CpuDelta } from './procstat';
 
