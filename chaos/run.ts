@@ -18,6 +18,7 @@ import { startHarnessStack } from '../harness/stack';
 import { freePort } from '../src/devstack/dev-server';
 import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { temporalCliVersion } from '../src/devstack/temporal-cli';
+import { createLogger } from '../src/takedown-worker/logging';
 import { FULL_SIZES, QUICK_SIZES, type ChaosContext, type RunSecrets } from './lib/context';
 import { stopAll, track } from './lib/processes';
 import { renderJson, renderMarkdown, type RunInfo } from './lib/report';
@@ -116,7 +117,9 @@ async function main(): Promise<number> {
 
   // Bundled once, as a deployment would: a restarted worker polls again without bundling first.
   const workflowBundle = path.join(workDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') })).code);
+  // The worker's own logger, so the bundler's module report stays at DEBUG as it does in the worker.
+  const bundleLogger = createLogger('INFO', 'pretty', (line) => process.stdout.write(line));
+  writeFileSync(workflowBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: bundleLogger })).code);
   const base = { ...workerEnv(temporal.address, sandbox.url, secrets, zegoAppId), TAKEDOWN_WORKFLOW_BUNDLE: workflowBundle };
   const mainQueue = `chaos-${runId}`;
   const outageQueue = `chaos-${runId}-outage`;
