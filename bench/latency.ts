@@ -9,9 +9,9 @@ import { AgoraClient } from '../src/providers/agora';
 import { ZegoClient } from '../src/providers/zego';
 import { DEMO_AGORA_ACCOUNT } from '../src/sandbox/demo-accounts';
 import { preciseNow } from '../src/sandbox/request-log';
-import { runBounded } from './load';
+import { runBounded } from '../harness/pool';
 import { BENCH_APPS, BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import { summarize, type Summary } from './stats';
+import { summarize, type Summary } from '../harness/stats';
 import { arrivalsByToken, seedTargets, type BenchTarget, type Flow } from './targets';
 import { CpuMeter, type CpuDelta } from './procstat';
 import { breakdownHistories, type HistoryBreakdown } from './profile';
@@ -116,22 +116,16 @@ export async function runLatencyCell(stack: BenchStack, spec: CellSpec): Promise
   };
 
   try {
-    await runBounded(warm.length, spec.concurrency, deadline, async (i) => void (await one(warm[i]!)));
+    await runBounded(warm.length, { concurrency: spec.concurrency, deadlineMs: deadline }, async (i) => void (await one(warm[i]!)));
     const samples = new Map<string, Sample>();
     const meter = new CpuMeter(stack.pids);
     meter.begin();
     const wallStart = performance.now();
     const soft = Date.now() + spec.budgetMs;
-    const started = await runBounded(
-      measured.length,
-      spec.concurrency,
-      deadline,
-      async (i) => {
-        const target = measured[i]!;
-        samples.set(target.token, await one(target));
-      },
-      soft,
-    );
+    const started = await runBounded(measured.length, { concurrency: spec.concurrency, deadlineMs: deadline, softDeadlineMs: soft }, async (i) => {
+      const target = measured[i]!;
+      samples.set(target.token, await one(target));
+    });
     measured = measured.slice(0, started);
     const wallSeconds = (performance.now() - wallStart) / 1000;
     const cpu = meter.end();

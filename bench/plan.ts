@@ -66,3 +66,20 @@ export function makePlan(quick: boolean): BenchPlan {
     lifetimeSeconds: 2400,
   };
 }
+
+/** Start-up (CLI, dev server, worker bundling), seeding and stopping, on top of a throughput cell's own time. */
+const THROUGHPUT_ONLY_OVERHEAD_SECONDS = 180;
+
+/**
+ * The plan of `--only throughput`: the throughput cell of `plan` alone, measured for
+ * `measureSeconds` (default the plan's), with the streams seeded and the run's bound scaled to it.
+ */
+export function throughputOnlyPlan(plan: BenchPlan, measureSeconds = plan.throughput.measureSeconds): BenchPlan {
+  const { throughput } = plan;
+  const scale = (throughput.warmupSeconds + measureSeconds) / (throughput.warmupSeconds + throughput.measureSeconds);
+  return {
+    ...plan,
+    throughput: { ...throughput, measureSeconds, seeded: Math.max(throughput.seeded, Math.ceil(throughput.seeded * scale)) },
+    lifetimeSeconds: THROUGHPUT_ONLY_OVERHEAD_SECONDS + throughput.warmupSeconds + measureSeconds,
+  };
+}

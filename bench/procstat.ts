@@ -106,3 +106,18 @@ export class CpuMeter {
     return out;
   }
 }
+
+/** CPU milliseconds of the worker's and the dev server's process trees per takedown. */
+export interface CpuPerTakedown {
+  worker: number;
+  devServer: number;
+}
+
+/**
+ * CPU seconds of each tree over a measured window, divided by the takedowns completed in that
+ * window, in ms; `NaN` when none completed (there is no cost per takedown of nothing).
+ */
+export function cpuMsPerTakedown(cpu: Record<string, CpuDelta>, takedowns: number): CpuPerTakedown {
+  const per = (tree: CpuDelta | undefined) => (takedowns > 0 && tree ? (tree.cpuSeconds * 1000) / takedowns : NaN);
+  return { worker: per(cpu.worker), devServer: per(cpu.devServer) };
+}

@@ -4,10 +4,11 @@
  */
 import { startTakedown } from '../src/client';
 import { maxArrivalsInAnyWindow, preciseNow } from '../src/sandbox/request-log';
-import { runBounded, withTimeout } from './load';
+import { runBounded } from '../harness/pool';
+import { withTimeout } from '../harness/retry';
 import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { seedTargets } from './targets';
-import { CpuMeter, type CpuDelta } from './procstat';
+import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 
 /** One burst: which app, its limit, how many takedowns. */
 export interface BurstSpec {
@@ -41,7 +42,10 @@ export interface BurstResult {
   utilisation: number;
   /** Burst start → the last workflow's result, seconds. */
   allCompletedSeconds: number;
+  /** From the first start call until every takedown of the burst completed. */
   cpu: Record<string, CpuDelta>;
+  /** CPU ms of the worker's and the dev server's process trees over the burst / N (all complete). */
+  cpuMsPerTakedown: CpuPerTakedown;
 }
 
 const THROTTLED = new Set([206, 207, 110200191]);
@@ -60,7 +64,7 @@ export async function runBurst(stack: BenchStack, spec: BurstSpec): Promise<Burs
     const t0 = preciseNow();
     const handles: Awaited<ReturnType<typeof startTakedown>>[] = [];
     // Start calls go out 50 at a time: a classifier backlog arriving at once.
-    await runBounded(targets.length, 50, deadline, async (i) => {
+    await runBounded(targets.length, { concurrency: 50, deadlineMs: deadline }, async (i) => {
       handles.push(await startTakedown(stack.client, targets[i]!.request, { taskQueue: BENCH_TASK_QUEUE }));
     });
     await withTimeout(Promise.all(handles.map((h) => h.result())), Math.max(1000, deadline - Date.now()), `burst ${spec.label}`);
@@ -86,6 +90,7 @@ export async function runBurst(stack: BenchStack, spec: BurstSpec): Promise<Burs
       utilisation: minimumSeconds / drainSeconds,
       allCompletedSeconds,
       cpu,
+      cpuMsPerTakedown: cpuMsPerTakedown(cpu, spec.n),
     };
   } finally {
     await control.configure({ rateLimits: { 'zego.DeleteStream': Infinity, 'zego.StopMix': Infinity, 'zego.KickoutUser': Infinity } });

@@ -1,10 +1,11 @@
 /** Renders bench/RESULTS.md from the raw results: tables first, then the analysis written beside it. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { cpuMsPerTakedown } from './procstat';
 import type { BurstResult } from './rate-limit';
 import type { LatencyCell } from './latency';
 import type { HistoryProfile } from './profile';
-import { fmt, type Summary } from './stats';
+import { fmt, type Summary } from '../harness/stats';
 import type { ThroughputResult } from './throughput';
 
 /** Everything one run produced; written whole to results.json. */
@@ -116,6 +117,12 @@ function targetSection(r: BenchResults): string[] {
   return lines;
 }
 
+/** `worker / dev server` CPU ms per takedown (computed from the CPU and the count, so older results render too). */
+function perTakedown(cpu: BurstResult['cpu'], takedowns: number): string {
+  const ms = cpuMsPerTakedown(cpu, takedowns);
+  return `${fmt(ms.worker)} / ${fmt(ms.devServer)}`;
+}
+
 function burstSection(bursts: BurstResult[]): string[] {
   return [
     '## 3. Rate-limit fidelity',
@@ -123,27 +130,31 @@ function burstSection(bursts: BurstResult[]): string[] {
     'A burst of ZEGO takedowns for one app, started 50 start calls at a time; DeleteStream is the limited step (the sandbox',
     'enforces the same limit in clock-aligned 1 s windows, StopMix and KickoutUser at their documented 100/s and 50/s). Arrival',
     'times come from the sandbox log. Drain = first start call → last DeleteStream arrival; utilisation = (N / limit) / drain.',
+    'CPU is measured from the first start call until every takedown completed, so CPU per takedown (CPU ms of the process',
+    'tree / N) includes what the worker and the server spend while the queue waits for its limit.',
     '',
-    '| burst | N | limit / task-queue dispatch rate | max in any sliding 1 s | max in a clock 1 s | rejections | drain s (minimum N/limit) | utilisation | all completed s | worker / dev server cores |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| burst | N | limit / task-queue dispatch rate | max in any sliding 1 s | max in a clock 1 s | rejections | drain s (minimum N/limit) | utilisation | all completed s | worker / dev server cores | worker / dev server CPU ms per takedown |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...bursts.map(
       (b) =>
         `| ${b.label} | ${b.n} | ${b.limitPerSecond} / ${fmt(b.dispatchRatePerSecond)} per s | ${b.maxInAnySecond} | ${b.maxInFixedSecond} | ${b.rejections} | ` +
-        `${fmt(b.drainSeconds, 2)} (${fmt(b.minimumSeconds, 2)}) | ${fmt(b.utilisation, 2)} | ${fmt(b.allCompletedSeconds, 2)} | ${fmt(b.cpu.worker?.cores ?? NaN, 2)} / ${fmt(b.cpu.devServer?.cores ?? NaN, 2)} |`,
+        `${fmt(b.drainSeconds, 2)} (${fmt(b.minimumSeconds, 2)}) | ${fmt(b.utilisation, 2)} | ${fmt(b.allCompletedSeconds, 2)} | ${fmt(b.cpu.worker?.cores ?? NaN, 2)} / ${fmt(b.cpu.devServer?.cores ?? NaN, 2)} | ` +
+        `${perTakedown(b.cpu, b.n)} |`,
     ),
   ];
 }
 
-function throughputSection(t: ThroughputResult): string[] {
+function throughputSection(t: ThroughputResult, heading = '## 4. Throughput, rate limits lifted'): string[] {
   return [
-    '## 4. Throughput, rate limits lifted',
+    heading,
     '',
     `ZEGO takedowns (3 provider requests each), ${t.concurrency} kept in flight by a closed loop, counted over ${t.measureSeconds} s after a warm-up.`,
+    'CPU per takedown: CPU ms of the process tree over the window / takedowns completed in it.',
     '',
-    '| takedowns/s | provider requests/s | completed p50 / p95 / p99 / max ms | worker CPU (cores) | dev server CPU | bench CPU (client + sandbox) | worker peak RSS under load | worker lifetime peak RSS | dev server peak RSS |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| takedowns/s | provider requests/s | completed p50 / p95 / p99 / max ms | worker CPU (cores) | dev server CPU | bench CPU (client + sandbox) | worker / dev server CPU ms per takedown | worker peak RSS under load | worker lifetime peak RSS | dev server peak RSS |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     `| ${fmt(t.takedownsPerSecond)} | ${fmt(t.providerRequestsPerSecond)} | ${pcts(t.toCompleted)} | ${fmt(t.cpu.worker?.cores ?? NaN, 2)} | ${fmt(t.cpu.devServer?.cores ?? NaN, 2)} | ` +
-      `${fmt(t.cpu.bench?.cores ?? NaN, 2)} | ${fmt(t.workerPeakRssMiB)} MiB | ${fmt(t.workerLifetimePeakRssMiB)} MiB | ${fmt(t.devServerPeakRssMiB)} MiB |`,
+      `${fmt(t.cpu.bench?.cores ?? NaN, 2)} | ${perTakedown(t.cpu, t.completed)} | ${fmt(t.workerPeakRssMiB)} MiB | ${fmt(t.workerLifetimePeakRssMiB)} MiB | ${fmt(t.devServerPeakRssMiB)} MiB |`,
     ...(t.ranOutOfTargets ? ['', '*The loop ran out of seeded streams before the window ended: the figure is a lower bound.*'] : []),
   ];
 }
@@ -160,6 +171,37 @@ function profileSection(profiles: HistoryProfile[]): string[] {
   ];
 }
 
+/** The machine, versions, stack and settings of a run: the lines under every report's title. */
+function setupLines(r: Pick<BenchResults, 'machine' | 'versions' | 'settings'>): string[] {
+  return [
+    `- Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.join(' ')}.`,
+    `- Versions: Node ${r.versions.node}, Temporal TypeScript SDK ${r.versions.sdk}, Temporal CLI (dev server) ${r.versions.temporalCli}.`,
+    '- Stack: `temporal server start-dev` (headless, in-memory SQLite), the worker as `src/worker.ts` in its own process, the',
+    '  provider sandbox in the benchmark process (its arrival clock is the clock the load generator reads), all on 127.0.0.1.',
+    `- Worker settings: ${Object.entries(r.settings).filter(([k]) => k !== 'sandbox').map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
+    ...(r.settings.sandbox ? [`- Sandbox: ${r.settings.sandbox}.`] : []),
+  ];
+}
+
+/** What `--only throughput` writes: the throughput cell alone. */
+export interface ThroughputOnlyResults extends Pick<BenchResults, 'date' | 'mode' | 'wallSeconds' | 'machine' | 'versions' | 'settings' | 'throughput'> {
+  only: 'throughput';
+}
+
+/** The `<out>.md` of `--only throughput`: the run's setup and the throughput table. */
+export function renderThroughputReport(r: ThroughputOnlyResults, jsonName: string): string {
+  return [
+    `# Takedown benchmark: throughput cell only (${r.mode} plan, ${r.throughput.measureSeconds} s measured)`,
+    '',
+    `Generated by \`npm run bench -- --only throughput\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`${jsonName}\`.`,
+    '',
+    ...setupLines(r),
+    '',
+    ...throughputSection(r.throughput, '## Throughput, rate limits lifted'),
+    '',
+  ].join('\n');
+}
+
 /** The whole RESULTS.md text for one run. */
 export function renderReport(r: BenchResults): string {
   const analysisFile = path.join(__dirname, 'analysis.md');
@@ -169,12 +211,7 @@ export function renderReport(r: BenchResults): string {
     '',
     `Generated by \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`bench/${r.mode === 'quick' ? 'results-quick' : 'results'}.json\`.`,
     '',
-    `- Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.join(' ')}.`,
-    `- Versions: Node ${r.versions.node}, Temporal TypeScript SDK ${r.versions.sdk}, Temporal CLI (dev server) ${r.versions.temporalCli}.`,
-    '- Stack: `temporal server start-dev` (headless, in-memory SQLite), the worker as `src/worker.ts` in its own process, the',
-    '  provider sandbox in the benchmark process (its arrival clock is the clock the load generator reads), all on 127.0.0.1.',
-    `- Worker settings: ${Object.entries(r.settings).filter(([k]) => k !== 'sandbox').map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
-    ...(r.settings.sandbox ? [`- Sandbox: ${r.settings.sandbox}.`] : []),
+    ...setupLines(r),
     '',
     ...targetSection(r),
     '',

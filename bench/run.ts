@@ -5,36 +5,25 @@
  * overwrites the committed figures. `--out <prefix>` names other files (experiments);
  * `--worker-env NAME=value` sets a worker variable for a before/after experiment; `--render` only
  * re-renders RESULTS.md from results.json; `--only bursts` runs the rate-limit bursts alone and writes
- * only `<out>.json` (a headroom experiment in a minute instead of twenty).
+ * only `<out>.json` (a headroom experiment in a minute instead of twenty); `--only throughput` runs
+ * the throughput cell alone, measured for `--measure-seconds N` (default the plan's), and writes
+ * only `<out>.json` and `<out>.md` (default `results-throughput`): worker CPU per takedown before
+ * and after a change in a couple of minutes.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ONLY_OUT, parseArgs } from './args';
 import { runBurst, type BurstResult } from './rate-limit';
 import { runLatencyCell, type LatencyCell } from './latency';
-import { makePlan } from './plan';
+import { makePlan, throughputOnlyPlan, type BenchPlan } from './plan';
 import { profileHistory, type HistoryProfile } from './profile';
-import { renderReport, type BenchResults } from './report';
+import { renderReport, renderThroughputReport, type BenchResults, type ThroughputOnlyResults } from './report';
 import { BENCH_APPS, BENCH_TASK_QUEUE, startBenchStack, type BenchStack } from './stack';
 import { runThroughput, type ThroughputResult } from './throughput';
+import { fmt } from '../harness/stats';
 import { startTakedown, takedownWorkflowId } from '../src/client';
 import { seedTargets } from './targets';
-
-function parseArgs(argv: string[]): { quick: boolean; burstsOnly: boolean; out?: string; workerEnv: Record<string, string> } {
-  const quick = argv.includes('--quick');
-  const onlyAt = argv.indexOf('--only');
-  if (onlyAt >= 0 && argv[onlyAt + 1] !== 'bursts') throw new Error('--only takes one value: bursts');
-  const outAt = argv.indexOf('--out');
-  const workerEnv: Record<string, string> = {};
-  // `--worker-env NAME=value` (repeatable): worker settings for before/after experiments.
-  argv.forEach((arg, i) => {
-    if (arg === '--worker-env' && argv[i + 1]?.includes('=')) {
-      const [name, ...value] = argv[i + 1]!.split('=');
-      workerEnv[name!] = value.join('=');
-    }
-  });
-  return { quick, burstsOnly: onlyAt >= 0, ...(outAt >= 0 && argv[outAt + 1] ? { out: argv[outAt + 1] } : {}), workerEnv };
-}
 
 function machine(): BenchResults['machine'] {
   const cpus = os.cpus();
@@ -66,10 +55,74 @@ function renderOnly(): void {
   log('rewrote bench/RESULTS.md from bench/results.json');
 }
 
+/** Every cell of the latency matrix, Temporal and floor. */
+async function latencyMatrix(stack: BenchStack, plan: BenchPlan): Promise<LatencyCell[]> {
+  const cells: LatencyCell[] = [];
+  for (const latencyMs of plan.providerLatenciesMs) {
+    for (const concurrency of plan.concurrencies) {
+      for (const flow of plan.flows) {
+        for (const mode of ['temporal', 'floor'] as const) {
+          const n = mode === 'floor' ? plan.floorN(flow, concurrency, latencyMs) : plan.n(flow, concurrency, latencyMs);
+          const cell = await runLatencyCell(stack, {
+            flow,
+            mode,
+            concurrency,
+            providerLatencyMs: latencyMs,
+            n,
+            warmup: plan.warmup(concurrency),
+            timeoutMs: plan.cellBudgetSeconds * 1000 + 60_000,
+            budgetMs: plan.cellBudgetSeconds * 1000,
+            breakdownSample: plan.breakdownSample,
+          });
+          cells.push(cell);
+          log(`${mode} ${flow} c=${concurrency} latency=${latencyMs}ms n=${n}: enforced p50 ${cell.toEnforced.p50.toFixed(1)} p99 ${cell.toEnforced.p99.toFixed(1)}, completed p50 ${cell.toCompleted.p50.toFixed(1)} ms (${cell.wallSeconds.toFixed(1)} s)`);
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+/** The rate-limit bursts of the plan, one after the other. */
+async function burstCells(stack: BenchStack, plan: BenchPlan): Promise<BurstResult[]> {
+  const bursts: BurstResult[] = [];
+  const headroom = Number(stack.settings.TAKEDOWN_RATE_HEADROOM ?? '0.9');
+  for (const burst of plan.bursts) {
+    const result = await runBurst(stack, {
+      label: `DeleteStream ${burst.limit}/s${burst.app === 'limit10' ? ' (documented)' : ' (configured)'}`,
+      appId: BENCH_APPS[burst.app].appId,
+      limit: burst.limit,
+      dispatchRate: burst.limit * headroom,
+      n: burst.n,
+      timeoutMs: 120_000,
+    });
+    bursts.push(result);
+    log(
+      `burst ${result.label} n=${result.n}: max/1s ${result.maxInAnySecond}, rejections ${result.rejections}, drain ${result.drainSeconds.toFixed(2)} s (min ${result.minimumSeconds} s), ` +
+        `utilisation ${result.utilisation.toFixed(2)}, CPU per takedown worker ${fmt(result.cpuMsPerTakedown.worker)} ms / dev server ${fmt(result.cpuMsPerTakedown.devServer)} ms`,
+    );
+  }
+  return bursts;
+}
+
+async function throughputCell(stack: BenchStack, plan: BenchPlan): Promise<ThroughputResult> {
+  const t = await runThroughput(stack, plan.throughput);
+  log(
+    `throughput c=${t.concurrency} over ${t.measureSeconds} s: ${t.takedownsPerSecond.toFixed(1)} takedowns/s (${t.completed}); worker ${fmt(t.cpu.worker?.cores ?? NaN, 2)} cores, ` +
+      `dev server ${fmt(t.cpu.devServer?.cores ?? NaN, 2)} cores, bench ${fmt(t.cpu.bench?.cores ?? NaN, 2)} cores; CPU per takedown worker ${fmt(t.cpuMsPerTakedown.worker)} ms / dev server ${fmt(t.cpuMsPerTakedown.devServer)} ms`,
+  );
+  return t;
+}
+
+function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--render')) return renderOnly();
   const args = parseArgs(process.argv.slice(2));
-  const plan = makePlan(args.quick);
+  const full = makePlan(args.quick);
+  const plan = args.only === 'throughput' ? throughputOnlyPlan(full, args.measureSeconds) : full;
   const began = Date.now();
   const hardStop = setTimeout(() => {
     log(`run passed its ${plan.lifetimeSeconds} s bound; exiting`);
@@ -77,65 +130,36 @@ async function main(): Promise<void> {
   }, plan.lifetimeSeconds * 1000);
   hardStop.unref();
 
-  log(`starting the stack (${plan.mode})`);
+  log(`starting the stack (${plan.mode}${args.only ? `, ${args.only} only` : ''})`);
   const stack = await startBenchStack({ lifetimeSeconds: plan.lifetimeSeconds + 30, workerEnv: args.workerEnv });
   const stop = () => void stack.stop().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     log(`stack up in ${((Date.now() - began) / 1000).toFixed(1)} s: dev server ${stack.server.address}, sandbox ${stack.sandbox.url}, worker pid ${stack.pids.worker}`);
-    const cells: LatencyCell[] = [];
-    for (const latencyMs of args.burstsOnly ? [] : plan.providerLatenciesMs) {
-      for (const concurrency of plan.concurrencies) {
-        for (const flow of plan.flows) {
-          for (const mode of ['temporal', 'floor'] as const) {
-            const n = mode === 'floor' ? plan.floorN(flow, concurrency, latencyMs) : plan.n(flow, concurrency, latencyMs);
-            const cell = await runLatencyCell(stack, {
-              flow,
-              mode,
-              concurrency,
-              providerLatencyMs: latencyMs,
-              n,
-              warmup: plan.warmup(concurrency),
-              timeoutMs: plan.cellBudgetSeconds * 1000 + 60_000,
-              budgetMs: plan.cellBudgetSeconds * 1000,
-              breakdownSample: plan.breakdownSample,
-            });
-            cells.push(cell);
-            log(`${mode} ${flow} c=${concurrency} latency=${latencyMs}ms n=${n}: enforced p50 ${cell.toEnforced.p50.toFixed(1)} p99 ${cell.toEnforced.p99.toFixed(1)}, completed p50 ${cell.toCompleted.p50.toFixed(1)} ms (${cell.wallSeconds.toFixed(1)} s)`);
-          }
-        }
-      }
+    const date = new Date(began).toISOString();
+    if (args.only === 'throughput') {
+      const throughput = await throughputCell(stack, plan);
+      const prefix = path.resolve(__dirname, args.out ?? ONLY_OUT.throughput);
+      const results: ThroughputOnlyResults = { only: 'throughput', date, mode: plan.mode, wallSeconds: (Date.now() - began) / 1000, machine: machine(), versions: stack.versions, settings: stack.settings, throughput };
+      writeJson(`${prefix}.json`, results);
+      writeFileSync(`${prefix}.md`, renderThroughputReport(results, `${path.basename(prefix)}.json`));
+      log(`wrote ${path.relative(process.cwd(), prefix)}.json and .md`);
+      return;
     }
-
-    const profiles = args.burstsOnly ? [] : [await profileOne(stack, 'zego'), await profileOne(stack, 'agora')];
-
-    const bursts: BurstResult[] = [];
-    const headroom = Number(stack.settings.TAKEDOWN_RATE_HEADROOM ?? '0.9');
-    for (const burst of plan.bursts) {
-      const result = await runBurst(stack, {
-        label: `DeleteStream ${burst.limit}/s${burst.app === 'limit10' ? ' (documented)' : ' (configured)'}`,
-        appId: BENCH_APPS[burst.app].appId,
-        limit: burst.limit,
-        dispatchRate: burst.limit * headroom,
-        n: burst.n,
-        timeoutMs: 120_000,
-      });
-      bursts.push(result);
-      log(`burst ${result.label} n=${result.n}: max/1s ${result.maxInAnySecond}, rejections ${result.rejections}, drain ${result.drainSeconds.toFixed(2)} s (min ${result.minimumSeconds} s), utilisation ${result.utilisation.toFixed(2)}`);
-    }
-
-    if (args.burstsOnly) {
-      const jsonFile = path.resolve(__dirname, `${args.out ?? 'results-bursts'}.json`);
-      writeFileSync(jsonFile, `${JSON.stringify({ date: new Date(began).toISOString(), mode: plan.mode, settings: stack.settings, bursts }, null, 2)}\n`);
+    const cells = args.only === 'bursts' ? [] : await latencyMatrix(stack, plan);
+    const profiles = args.only === 'bursts' ? [] : [await profileOne(stack, 'zego'), await profileOne(stack, 'agora')];
+    const bursts = await burstCells(stack, plan);
+    if (args.only === 'bursts') {
+      const jsonFile = path.resolve(__dirname, `${args.out ?? ONLY_OUT.bursts}.json`);
+      writeJson(jsonFile, { date, mode: plan.mode, settings: stack.settings, bursts });
       log(`wrote ${path.relative(process.cwd(), jsonFile)}`);
       return;
     }
-    const throughput: ThroughputResult = await runThroughput(stack, plan.throughput);
-    log(`throughput c=${throughput.concurrency}: ${throughput.takedownsPerSecond.toFixed(1)} takedowns/s; worker ${throughput.cpu.worker?.cores.toFixed(2)} cores, dev server ${throughput.cpu.devServer?.cores.toFixed(2)} cores, bench ${throughput.cpu.bench?.cores.toFixed(2)} cores`);
+    const throughput = await throughputCell(stack, plan);
 
     const results: BenchResults = {
-      date: new Date(began).toISOString(),
+      date,
       mode: plan.mode,
       wallSeconds: (Date.now() - began) / 1000,
       machine: machine(),
@@ -149,7 +173,7 @@ async function main(): Promise<void> {
     };
     const prefix = args.out ?? (plan.mode === 'quick' ? 'results-quick' : 'results');
     const jsonFile = path.resolve(__dirname, `${prefix}.json`);
-    writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+    writeJson(jsonFile, results);
     const mdFile = path.resolve(__dirname, prefix === 'results' ? 'RESULTS.md' : `${prefix}.md`);
     writeFileSync(mdFile, renderReport(results));
     log(`wrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), mdFile)} in ${((Date.now() - began) / 1000).toFixed(1)} s`);

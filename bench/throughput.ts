@@ -6,11 +6,11 @@
 import { setMaxListeners } from 'node:events';
 import { startTakedown } from '../src/client';
 import { preciseNow } from '../src/sandbox/request-log';
-import { withTimeout } from './load';
+import { withTimeout } from '../harness/retry';
 import { BENCH_APPS, BENCH_TASK_QUEUE, type BenchStack } from './stack';
-import { summarize, type Summary } from './stats';
+import { summarize, type Summary } from '../harness/stats';
 import { seedTargets } from './targets';
-import { CpuMeter, readTree, type CpuDelta } from './procstat';
+import { CpuMeter, cpuMsPerTakedown, readTree, type CpuDelta, type CpuPerTakedown } from './procstat';
 
 /** How long and how wide the throughput loop runs. */
 export interface ThroughputSpec {
@@ -33,6 +33,8 @@ export interface ThroughputResult {
   /** Start call → result, for takedowns completed inside the window. */
   toCompleted: Summary;
   cpu: Record<string, CpuDelta>;
+  /** CPU ms of the worker's and the dev server's process trees over the window / `completed`. */
+  cpuMsPerTakedown: CpuPerTakedown;
   /** Highest worker RSS sampled during the window (every 250 ms), MiB. */
   workerPeakRssMiB: number;
   /** The worker's lifetime peak (VmHWM) at the end, which includes bundling the workflow code at start, MiB. */
@@ -114,6 +116,7 @@ export async function runThroughput(stack: BenchStack, spec: ThroughputSpec): Pr
     providerRequestsPerSecond: inWindow / spec.measureSeconds,
     toCompleted: summarize(latencies),
     cpu,
+    cpuMsPerTakedown: cpuMsPerTakedown(cpu, completed),
     workerPeakRssMiB: workerPeak,
     workerLifetimePeakRssMiB: readTree(stack.pids.worker).peakRssMiB,
     devServerPeakRssMiB: devPeak,

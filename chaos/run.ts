@@ -14,10 +14,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Agent, setGlobalDispatcher } from 'undici';
+import { startHarnessStack } from '../harness/stack';
 import { freePort } from '../src/devstack/dev-server';
-import { provisionTemporalCli, temporalCliVersion } from '../src/devstack/temporal-cli';
+import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
+import { temporalCliVersion } from '../src/devstack/temporal-cli';
+import { createLogger } from '../src/takedown-worker/logging';
 import { FULL_SIZES, QUICK_SIZES, type ChaosContext, type RunSecrets } from './lib/context';
-import { stopAll } from './lib/processes';
+import { stopAll, track } from './lib/processes';
 import { renderJson, renderMarkdown, type RunInfo } from './lib/report';
 import { isFailure, type ScenarioResult } from './lib/result';
 import { createRng } from './lib/rng';
@@ -68,14 +71,11 @@ const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 /** Environment every worker gets: the run's dev server, the sandbox as both providers, fresh secrets. */
 function workerEnv(temporalAddress: string, sandboxUrl: string, secrets: RunSecrets, zegoAppId: number): Record<string, string> {
   return {
-    TEMPORAL_ADDRESS: temporalAddress,
+    ...sandboxWorkerEnv(sandboxUrl, temporalAddress, {
+      zego: { appId: zegoAppId, serverSecret: secrets.zegoServerSecret },
+      agora: { customerId: secrets.agoraCustomerId, customerSecret: secrets.agoraCustomerSecret },
+    }),
     TEMPORAL_NAMESPACE: 'default',
-    ZEGO_APP_ID: String(zegoAppId),
-    ZEGO_SERVER_SECRET: secrets.zegoServerSecret,
-    ZEGO_API_URL: sandboxUrl,
-    AGORA_CUSTOMER_ID: secrets.agoraCustomerId,
-    AGORA_CUSTOMER_SECRET: secrets.agoraCustomerSecret,
-    AGORA_API_URL: sandboxUrl,
     TAKEDOWN_LOG_LEVEL: 'INFO',
     TAKEDOWN_METRICS_ADDRESS: 'off',
   };
@@ -98,19 +98,28 @@ async function main(): Promise<number> {
   const secrets: RunSecrets = { zegoServerSecret: hex(16), agoraCustomerId: `chaos-${hex(4)}`, agoraCustomerSecret: hex(12) };
   const zegoAppId = 1_000_000_000 + randomBytes(3).readUIntBE(0, 3);
   const agoraAppIds = [hex(16), hex(16)];
-  const cli = provisionTemporalCli(log);
   const lifetimeSeconds = args.quick ? 600 : 1800;
-  const temporal = await ChaosTemporal.start({ cli, dbFilename: path.join(workDir, 'temporal.db'), lifetimeSeconds });
-  const sandbox = await ChaosSandbox.start({
-    zegoApp: { appId: zegoAppId, serverSecret: secrets.zegoServerSecret },
-    agoraAccount: { customerId: secrets.agoraCustomerId, customerSecret: secrets.agoraCustomerSecret },
-    encoderReconnectDelayMs: 50,
+  const stack = await startHarnessStack({
+    lifetimeSeconds,
+    dbFilename: path.join(workDir, 'temporal.db'),
+    log,
+    sandbox: () =>
+      ChaosSandbox.start({
+        zegoApp: { appId: zegoAppId, serverSecret: secrets.zegoServerSecret },
+        agoraAccount: { customerId: secrets.agoraCustomerId, customerSecret: secrets.agoraCustomerSecret },
+        encoderReconnectDelayMs: 50,
+      }),
   });
+  track({ name: 'dev server and sandbox', stop: () => stack.stop() });
+  const { cli, sandbox } = stack;
+  const temporal = new ChaosTemporal(stack);
   log(`dev server ${temporal.address} (db ${path.join(workDir, 'temporal.db')}), sandbox ${sandbox.url}`);
 
   // Bundled once, as a deployment would: a restarted worker polls again without bundling first.
   const workflowBundle = path.join(workDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows') })).code);
+  // The worker's own logger, so the bundler's module report stays at DEBUG as it does in the worker.
+  const bundleLogger = createLogger('INFO', 'pretty', (line) => process.stdout.write(line));
+  writeFileSync(workflowBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: bundleLogger })).code);
   const base = { ...workerEnv(temporal.address, sandbox.url, secrets, zegoAppId), TAKEDOWN_WORKFLOW_BUNDLE: workflowBundle };
   const mainQueue = `chaos-${runId}`;
   const outageQueue = `chaos-${runId}-outage`;

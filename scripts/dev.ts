@@ -1,14 +1,18 @@
 /**
  * `npm run dev`: the whole stack on one machine — a Temporal dev server with its Web UI (state kept
- * in .data/), the provider sandbox with demo streams, and the worker pointed at the sandbox.
- * Prints the Web UI address and ready-to-paste `temporal workflow start` commands.
+ * in .data/), the provider sandbox with demo streams, and the worker pointed at the sandbox, its
+ * logs as lines a person reads (`TAKEDOWN_LOG_FORMAT=pretty` unless set). Once the worker polls it
+ * prints the Web UI link (opening on the takedowns) and ready-to-paste `temporal workflow start`
+ * commands.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { takedownSummary, takedownWorkflowId } from '../src/client';
 import { startDevServer } from '../src/devstack/dev-server';
+import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { provisionTemporalCli } from '../src/devstack/temporal-cli';
+import { TAKEDOWNS_QUERY, workflowListUrl } from '../src/devstack/web-ui';
 import { startSandbox } from '../src/sandbox';
 import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../src/sandbox/demo-accounts';
 import type { AgoraTargetInput, TakedownRequest, ZegoTargetInput } from '../src/workflows/request';
@@ -18,13 +22,20 @@ const port = Number(process.env.TAKEDOWN_DEV_TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.TAKEDOWN_DEV_UI_PORT ?? 8233);
 const sandboxPort = Number(process.env.TAKEDOWN_DEV_SANDBOX_PORT ?? 18080);
 
+/** The worker's default metrics endpoint (`TAKEDOWN_METRICS_ADDRESS`). */
+const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
+
+/** The worker's log line once every queue polls, in either log format. */
+const WORKER_READY = 'takedown worker started';
+
 const example = (name: string) => JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as TakedownRequest & { target: (ZegoTargetInput | AgoraTargetInput) & Record<string, unknown> };
 
 async function main(): Promise<void> {
   const cli = provisionTemporalCli((line) => console.log(line));
   console.log(`Temporal CLI: ${cli.path} (from ${cli.source})`);
   mkdirSync(path.join(root, '.data'), { recursive: true });
-  const server = await startDevServer({ cli, port, uiPort, dbFilename: path.join(root, '.data', 'temporal.db') });
+  // Detached like the worker below: on Ctrl-C the worker drains first, then the server stops.
+  const server = await startDevServer({ cli, port, uiPort, dbFilename: path.join(root, '.data', 'temporal.db'), detached: true });
 
   const zegoApp = { appId: Number(process.env.ZEGO_APP_ID ?? DEMO_ZEGO_APP.appId), serverSecret: process.env.ZEGO_SERVER_SECRET ?? DEMO_ZEGO_APP.serverSecret };
   const agoraAccount = {
@@ -53,18 +64,27 @@ async function main(): Promise<void> {
   }
 
   const worker = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'src', 'worker.ts')], {
-    stdio: 'inherit',
+    // stdout passes through this process, which watches it for the worker's start line.
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // A process group of its own: Ctrl-C reaches this process only, which then stops the worker
+    // with one SIGTERM. The SDK stops listening after the first signal, so the terminal's SIGINT
+    // followed by that SIGTERM would kill the worker in the middle of draining.
+    detached: true,
     env: {
       ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      ZEGO_APP_ID: String(zegoApp.appId),
-      ZEGO_SERVER_SECRET: zegoApp.serverSecret,
-      ZEGO_API_URL: sandbox.url,
-      AGORA_CUSTOMER_ID: agoraAccount.customerId,
-      AGORA_CUSTOMER_SECRET: agoraAccount.customerSecret,
-      AGORA_API_URL: sandbox.url,
+      ...sandboxWorkerEnv(sandbox.url, server.address, { zego: zegoApp, agora: agoraAccount }),
+      TAKEDOWN_LOG_FORMAT: process.env.TAKEDOWN_LOG_FORMAT || 'pretty',
     },
   });
+  const polling = new Promise<void>((resolve) => {
+    let tail = '';
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-4_096);
+      if (tail.includes(WORKER_READY)) resolve();
+    });
+  });
+  const metrics = process.env.TAKEDOWN_METRICS_ADDRESS ?? DEFAULT_METRICS_ADDRESS;
 
   const start = (file: string, request: TakedownRequest) =>
     [
@@ -72,12 +92,13 @@ async function main(): Promise<void> {
       `  --workflow-id '${takedownWorkflowId(request.target)}' --id-conflict-policy UseExisting`,
       `  --static-summary '${takedownSummary(request)}' --input-file examples/${file}`,
     ].join(' \\\n');
-  console.log(`
+  const banner = () => console.log(`
 takedown dev stack is up.
   Temporal:       ${server.address} (state in .data/temporal.db)
-  Web UI:         ${server.uiUrl}/namespaces/default/workflows
+  Web UI:         ${workflowListUrl(server.uiUrl!, 'default', TAKEDOWNS_QUERY)}
+                  (the takedowns; without the query the list also holds a providerPacer per busy queue)
   Sandbox:        ${sandbox.url} (ZEGO and Agora; request log at ${sandbox.url}/_sandbox/requests)
-  Metrics:        http://127.0.0.1:9464/metrics
+  Metrics:        ${metrics === 'off' ? 'off' : `http://${metrics}/metrics`}
 
 Start a takedown (then watch it in the Web UI):
 
@@ -94,19 +115,22 @@ Restarting \`npm run dev\` puts the demo streams back. Ctrl-C stops everything.
     if (stopping) return;
     stopping = true;
     worker.kill('SIGTERM');
-    await new Promise((r) => (worker.exitCode !== null ? r(null) : worker.once('exit', r)));
+    // 'close', not 'exit': the worker's last lines are still in the pipe when it exits.
+    await new Promise((r) => (worker.stdout!.closed ? r(null) : worker.once('close', r)));
     await sandbox.close();
     await server.stop();
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  // SIGHUP too (the terminal closed): the worker is in its own group and would not get it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
   worker.once('exit', (code) => {
     if (!stopping) {
       console.error(`worker exited (${code}); stopping the dev stack`);
       void stop(1);
     }
   });
+  // The banner comes last, once the worker polls: the commands in it work from then on.
+  void polling.then(banner);
 }
 
 main().catch((err: unknown) => {

@@ -6,13 +6,13 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { ConfigError, loadConfig, type WorkerConfig } from './takedown-worker/config';
-import { jsonLogger } from './takedown-worker/logging';
+import { createLogger, parseLogFormat, type LogFormat } from './takedown-worker/logging';
 import { ensureSearchAttributes } from './takedown-worker/search-attributes';
 import { createTakedownWorkers } from './takedown-worker/workers';
 
-function readConfig(): WorkerConfig {
+function readConfig(): { config: WorkerConfig; logFormat: LogFormat } {
   try {
-    return loadConfig();
+    return { config: loadConfig(), logFormat: parseLogFormat(process.env.TAKEDOWN_LOG_FORMAT) };
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -23,8 +23,8 @@ function readConfig(): WorkerConfig {
 }
 
 async function main(): Promise<void> {
-  const config = readConfig();
-  const logger = jsonLogger(config.logLevel);
+  const { config, logFormat } = readConfig();
+  const logger = createLogger(config.logLevel, logFormat);
   Runtime.install({
     logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],

@@ -5,7 +5,7 @@
  */
 import type { SandboxRequest, SandboxState } from '../../src/sandbox/control-schemas';
 import { maxArrivalsInAnyWindow } from '../../src/sandbox/request-log';
-import { bump } from './stats';
+import { bump } from '../../harness/stats';
 import type { Target } from './targets';
 
 /** Answers that mean "done" or "already done" (DESIGN.md, provider semantics). */

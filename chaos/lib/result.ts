@@ -1,4 +1,5 @@
 /** What a scenario hands back: figures for RESULTS.md and results.json, and the invariants it checked. */
+import { fmt, type Summary } from '../../harness/stats';
 import type { BatchOutcome } from './takedowns';
 
 export interface Check {
@@ -72,6 +73,11 @@ export function orderChecks(outcome: BatchOutcome): Check[] {
   ];
 }
 
+/** `p50 / p95 / max ms` in whole milliseconds (`–` where there were no samples). */
+export function p50p95max(s: Summary): string {
+  return `${fmt(s.p50, 0)} / ${fmt(s.p95, 0)} / ${fmt(s.max, 0)} ms`;
+}
+
 /** Table rows shared by the takedown scenarios. */
 export function batchRows(outcome: BatchOutcome): [string, string][] {
   const { analysis } = outcome;
@@ -85,7 +91,7 @@ export function batchRows(outcome: BatchOutcome): [string, string][] {
   return [
     ['takedowns completed', `${outcome.completed} of ${outcome.records.length}`],
     ['failed', failures],
-    ['end-to-end time p50 / p95 / max', `${outcome.latency.p50} / ${outcome.latency.p95} / ${outcome.latency.max} ms`],
+    ['end-to-end time p50 / p95 / max', p50p95max(outcome.latency)],
     ['step attempts (distribution)', Object.entries(outcome.attempts).map(([k, v]) => `${k}: ${v}`).join(', ')],
     ['provider requests', String(analysis.requests)],
     ['repeated provider writes (repeats/requests per operation)', repeats || 'none'],

@@ -1,7 +1,8 @@
 /**
  * The provider sandbox, in this process so that it outlives every worker kill and dev-server
- * restart. It is the sandbox of `src/sandbox` (same core and HTTP listener as `startSandbox`),
- * with two additions the chaos run needs and the control API does not offer:
+ * restart (the harness stack starts and stops it). It is the sandbox of `src/sandbox` (same core
+ * and HTTP listener as `startSandbox`), with two additions the chaos run needs and the control API
+ * does not offer:
  * - a fault *policy*, asked for every provider request that has no queued fault, so faults can be
  *   random per request (30 % 5xx…) or time-based (an outage), without resetting provider state;
  * - a copy of every answer body the sandbox wrote, for the secrets grep.
@@ -13,7 +14,6 @@ import type { FaultAnswer } from '../../src/sandbox/control-schemas';
 import { SandboxCore } from '../../src/sandbox/core';
 import type { Provider } from '../../src/sandbox/operations';
 import { sandboxListener } from '../../src/sandbox/server';
-import { track } from './processes';
 
 /** Decides the answer of one provider request: a fault, or `undefined` to let the sandbox answer. */
 export type FaultPolicy = (provider: Provider, operation: string) => FaultAnswer | undefined;
@@ -74,7 +74,6 @@ export class ChaosSandbox {
     const sandbox = new ChaosSandbox(`http://127.0.0.1:${port}`, core, close);
     holder.sandbox = sandbox;
     sandbox.installPolicyHook();
-    track({ name: 'provider sandbox', stop: () => sandbox.close() });
     return sandbox;
   }
 

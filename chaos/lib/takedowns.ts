@@ -4,9 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTakedown } from '../../src/client';
 import type { ChaosContext } from './context';
 import { analyseLog, type LogAnalysis } from './log-analysis';
-import { histogram, summarize, type Summary } from './stats';
+import { histogram, summarize, type Summary } from '../../harness/stats';
 import { seedTargets, type SeededTarget } from './targets';
-import { retrying, violationQuery, type TakedownRecord } from './temporal';
+import { violationQuery, type TakedownRecord } from './temporal';
 
 export interface Batch {
   prefix: string;
@@ -38,7 +38,7 @@ export async function startBatch(ctx: ChaosContext, batch: Batch, taskQueue: str
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     const { request } = batch.seeded[i]!;
-    await retrying(() => startTakedown(ctx.temporal.client, request, { taskQueue }), 120_000, () => batch.startRetries++);
+    await ctx.temporal.retry(() => startTakedown(ctx.temporal.client, request, { taskQueue }), { timeoutMs: 120_000, onRetry: () => batch.startRetries++ });
   }
 }
 
@@ -62,7 +62,7 @@ export interface BatchOutcome {
 export async function finishBatch(ctx: ChaosContext, batch: Batch, timeoutMs: number): Promise<BatchOutcome> {
   const query = violationQuery(batch.prefix);
   const allClosed = await ctx.temporal.waitUntilClosed(query, batch.seeded.length, timeoutMs);
-  const records = await retrying(() => ctx.temporal.collect(query));
+  const records = await ctx.temporal.retry(() => ctx.temporal.collect(query));
   const completedKeys = new Set<string>();
   const byViolation = new Map(batch.seeded.map((s) => [s.request.violationId, s.target]));
   const failures: Record<string, number> = {};

@@ -1,17 +1,13 @@
 /**
- * Takedown workers as separate child processes (`node --import tsx src/worker.ts`, which is what
- * `tsx src/worker.ts` runs), so they can be SIGKILLed at any moment and started again. Each
- * generation's stdout and stderr go to its own file, which the secrets grep reads afterwards.
+ * Takedown workers as supervised child processes (the harness's `spawnWorker`), so they can be
+ * SIGKILLed at any moment and started again. Each generation's stdout and stderr go to its own
+ * file, which the secrets grep reads afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawnWorker, type SpawnedWorker } from '../../harness/worker';
 import { track } from './processes';
-
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-/** Marker line the worker logs once every queue is polled. */
-const READY_MARKER = '"message":"takedown worker started"';
 
 /** One exit of a worker process. */
 export interface WorkerExit {
@@ -47,9 +43,8 @@ export class WorkerProcess {
   readonly exits: WorkerExit[] = [];
   readonly logFiles: string[] = [];
   generation = 0;
-  private child?: ChildProcess;
+  private current?: SpawnedWorker;
   private ready = false;
-  private readyWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private expectingExit = false;
   private stopped = false;
   private readonly untrack: () => void;
@@ -64,7 +59,7 @@ export class WorkerProcess {
 
   /** Alive: started and not exited (booting or polling). */
   get alive(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.current !== undefined && !this.current.exited;
   }
 
   get isReady(): boolean {
@@ -87,38 +82,29 @@ export class WorkerProcess {
     const out = createWriteStream(`${base}.out.log`);
     const err = createWriteStream(`${base}.err.log`);
     this.logFiles.push(`${base}.out.log`, `${base}.err.log`);
-    // `timeout` bounds the life of the process even if the runner dies without cleaning up; the
-    // process group (detached) lets one signal reach both it and the node process.
-    const child = spawn(
-      'timeout',
-      ['--signal=KILL', String(this.options.lifetimeSeconds), process.execPath, '--import', 'tsx', 'src/worker.ts'],
-      { cwd: PROJECT_ROOT, env: { ...process.env, ...this.options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    const worker = spawnWorker(
+      { env: this.options.env, lifetimeSeconds: this.options.lifetimeSeconds, onStdout: (chunk) => out.write(chunk), onStderr: (chunk) => err.write(chunk) },
+      timeoutMs,
     );
-    this.child = child;
-    this.watchOutput(child, out, err);
-    child.once('exit', (code, signal) => {
+    this.current = worker;
+    worker.child.once('close', () => {
+      out.end();
+      err.end();
+    });
+    worker.child.once('exit', (code, signal) => {
       const expected = this.expectingExit || this.stopped;
       this.exits.push({ generation, at: performance.now(), code, signal, expected });
       this.ready = false;
-      this.flushWaiters(new Error(`worker ${this.name} exited (code ${code}, signal ${signal}) before it polled`));
       if (!expected && this.options.restartOnCrash && !this.stopped) {
         console.error(`[chaos] worker ${this.name} exited unexpectedly (code ${code}, signal ${signal}); restarting it`);
         this.start(timeoutMs).catch(() => undefined);
       }
     });
-    return this.waitReady(timeoutMs);
-  }
-
-  /** Resolves when the current generation polls. */
-  waitReady(timeoutMs = 90_000): Promise<void> {
-    if (this.isReady) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${this.name} did not poll within ${timeoutMs} ms`)), timeoutMs);
-      timer.unref();
-      this.readyWaiters.push({
-        resolve: () => { clearTimeout(timer); resolve(); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
-      });
+    return worker.ready.then(() => {
+      // Only the current generation counts (an older one cannot be polling: it has exited).
+      if (this.current === worker) this.ready = true;
+    }, (cause: Error) => {
+      throw new Error(`worker ${this.name}: ${cause.message}`);
     });
   }
 
@@ -126,7 +112,10 @@ export class WorkerProcess {
   async kill(): Promise<void> {
     if (!this.alive) return;
     this.expectingExit = true;
-    await this.signalAndWait('SIGKILL');
+    const worker = this.current!;
+    const exited = new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
+    worker.signal('SIGKILL');
+    await exited;
   }
 
   /** Graceful stop (SIGTERM, the worker drains), SIGKILL after `graceMs`. Safe to call twice. */
@@ -134,53 +123,6 @@ export class WorkerProcess {
     this.stopped = true;
     this.untrack();
     if (!this.alive) return;
-    const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
-    await this.signalAndWait('SIGTERM');
-    clearTimeout(timer);
-  }
-
-  private async signalAndWait(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child!;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.signalGroup(signal);
-    await exited;
-  }
-
-  private signalGroup(signal: NodeJS.Signals): void {
-    const pid = this.child?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-
-  private watchOutput(child: ChildProcess, out: WriteStream, err: WriteStream): void {
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out.write(chunk);
-      if (this.ready) return;
-      pending = (pending + chunk.toString('utf8')).slice(-65_536);
-      if (pending.includes(READY_MARKER)) {
-        this.ready = true;
-        pending = '';
-        this.flushWaiters();
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => err.write(chunk));
-    child.once('close', () => {
-      out.end();
-      err.end();
-    });
-  }
-
-  private flushWaiters(error?: Error): void {
-    const waiters = this.readyWaiters;
-    this.readyWaiters = [];
-    for (const waiter of waiters) {
-      if (error) waiter.reject(error);
-      else waiter.resolve();
-    }
+    await this.current!.stop(graceMs);
   }
 }

@@ -9,8 +9,7 @@ import { validateTakedownRequest } from '../../src/workflows/request';
 import type { ChaosContext } from '../lib/context';
 import { hostileInput, type HostileInput } from '../lib/hostile-inputs';
 import { expectEqual, type Check, type ScenarioResult } from '../lib/result';
-import { bump } from '../lib/stats';
-import { retrying } from '../lib/temporal';
+import { bump } from '../../harness/stats';
 
 /** The workflow's failure message for a rejected request (src/workflows/takedown.ts). */
 const messageOf = (problems: readonly string[]) => `invalid takedown request: ${problems.join('; ')}`;
@@ -102,19 +101,19 @@ export async function hostileInputScenario(ctx: ChaosContext): Promise<ScenarioR
   const handles = [];
   for (let i = 0; i < samples.length; i++) {
     handles.push(
-      await retrying(() =>
+      await ctx.temporal.retry(() =>
         ctx.temporal.client.workflow.start('takedown', { taskQueue: ctx.mainQueue, workflowId: `${prefix}${i}`, args: [samples[i]] }),
       ),
     );
   }
   const allClosed = await ctx.temporal.waitUntilClosed(`WorkflowId STARTS_WITH "${prefix}"`, samples.length, 120_000);
-  const records = await retrying(() => ctx.temporal.collect(`WorkflowId STARTS_WITH "${prefix}"`));
+  const records = await ctx.temporal.retry(() => ctx.temporal.collect(`WorkflowId STARTS_WITH "${prefix}"`));
   const invalid = records.filter((r) => r.status === 'FAILED' && r.failure?.type === 'InvalidRequest');
   const clear = invalid.filter((r) => r.failure!.message.startsWith('invalid takedown request: ') && r.failure!.message.length <= MAX_MESSAGE_CHARS + 64);
   const attribute = invalid.filter((r) => r.searchAttributes.TakedownOutcome === 'InvalidRequest').length;
   let workflowTaskFailures = 0;
   for (const handle of handles) {
-    const history = await retrying(() => handle.fetchHistory());
+    const history = await ctx.temporal.retry(() => handle.fetchHistory());
     workflowTaskFailures += (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
   }
   const providerRequests = (await ctx.sandbox.control.requests()).filter((e) => e.seq > logAfter).length;

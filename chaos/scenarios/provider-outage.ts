@@ -10,8 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosContext } from '../lib/context';
 import { outagePolicy } from '../lib/faults';
 import { batchRows, completionChecks, expectAtLeast, expectEqual, orderChecks, type Check, type ScenarioResult } from '../lib/result';
+import { fmt } from '../../harness/stats';
 import { finishBatch, seedBatch, startBatch } from '../lib/takedowns';
-import { retrying } from '../lib/temporal';
 
 /** Sum of `takedown_takedowns{outcome="ProviderUnavailable"}` over the outage workers' endpoints. */
 async function unavailableMetric(endpoints: readonly string[]): Promise<{ total: number; lines: string[] }> {
@@ -63,9 +63,8 @@ export async function providerOutage(ctx: ChaosContext): Promise<ScenarioResult>
   const failed = longOutcome.records.filter((r) => r.failure?.type === 'ProviderUnavailable');
   const loud = failed.filter((r) => /(ZEGO|zego|Agora|agora)/.test(r.failure!.message) && /(DeleteStream|DeleteStreamKey|FindSessions|KickoutUser|StopMix|ForceDisconnect)/.test(r.failure!.message) && /503/.test(r.failure!.message));
   const attribute = failed.filter((r) => r.searchAttributes.TakedownOutcome === 'ProviderUnavailable').length;
-  const visible = await retrying(() => ctx.temporal.client.workflow.count(`TakedownViolationId STARTS_WITH "${long.prefix}" AND TakedownOutcome = "ProviderUnavailable"`));
+  const visible = await ctx.temporal.retry(() => ctx.temporal.client.workflow.count(`TakedownViolationId STARTS_WITH "${long.prefix}" AND TakedownOutcome = "ProviderUnavailable"`));
   const metric = await unavailableMetric(ctx.outageMetrics);
-  const timeToFail = longOutcome.records.filter((r) => r.closeMs).map((r) => r.closeMs! - r.startMs);
   const example = failed[0]?.failure?.message ?? '(none)';
 
   const checks: Check[] = [
@@ -91,7 +90,7 @@ export async function providerOutage(ctx: ChaosContext): Promise<ScenarioResult>
       ['short outage: step attempts (distribution)', Object.entries(shortOutcome.attempts).map(([k, v]) => `${k}: ${v}`).join(', ')],
       ['long outage: length, takedowns, answers 503', `${Math.round(longMs)} ms, ${longTakedowns}, ${longOutage.counts.answered503}`],
       ['long outage: failed ProviderUnavailable', `${failed.length} of ${longTakedowns}`],
-      ['long outage: start → failure p50 / max', `${timeToFail.sort((a, b) => a - b)[Math.floor(timeToFail.length / 2)] ?? 0} / ${Math.max(0, ...timeToFail)} ms`],
+      ['long outage: start → failure p50 / max', `${fmt(longOutcome.latency.p50, 0)} / ${fmt(longOutcome.latency.max, 0)} ms`],
       ['long outage: visible as TakedownOutcome = "ProviderUnavailable"', `${visible.count} (visibility query), ${attribute} (per run)`],
       ['long outage: takedown_takedowns{outcome="ProviderUnavailable"}', `${metric.total} (sum over ${ctx.outageMetrics.length} worker endpoint(s))`],
       ['long outage: example failure message', example],
@@ -111,6 +110,7 @@ export async function providerOutage(ctx: ChaosContext): Promise<ScenarioResult>
         metricLines: metric.lines,
         exampleMessage: example,
         failures: longOutcome.failures,
+        timeToFailMs: longOutcome.latency,
       },
     },
     checks,

@@ -13,7 +13,6 @@ import { findTemporalCli } from '../../src/devstack/temporal-cli';
 import type { ChaosContext } from '../lib/context';
 import { expectAtLeast, expectEqual, type ScenarioResult } from '../lib/result';
 import { SecretScanner } from '../lib/secrets';
-import { retrying } from '../lib/temporal';
 
 const run = promisify(execFile);
 
@@ -46,7 +45,7 @@ export async function secretsScan(ctx: ChaosContext): Promise<ScenarioResult> {
     Array.from({ length: 8 }, async () => {
       for (let i = next++; i < infos.length; i = next++) {
         const info = infos[i]!;
-        const history = await retrying(() => ctx.temporal.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory());
+        const history = await ctx.temporal.retry(() => ctx.temporal.client.workflow.getHandle(info.workflowId, info.runId).fetchHistory());
         events += history.events?.length ?? 0;
         scanner.scanObject('workflow histories (inputs, results, failures, heartbeats, summaries)', history);
       }
@@ -56,7 +55,7 @@ export async function secretsScan(ctx: ChaosContext): Promise<ScenarioResult> {
   const cli = findTemporalCli();
   const sample = [...new Map(infos.map((i) => [i.workflowId.split('/').slice(0, 2).join('/') + i.status.name, i])).values()].slice(0, 8);
   for (const info of sample) {
-    const description = await retrying(() => ctx.temporal.client.workflow.getHandle(info.workflowId, info.runId).describe());
+    const description = await ctx.temporal.retry(() => ctx.temporal.client.workflow.getHandle(info.workflowId, info.runId).describe());
     scanner.scanObject('workflow descriptions (current details, summaries)', description.raw);
     if (cli) {
       const { stdout } = await run(cli.path, ['workflow', 'show', '--address', ctx.temporal.address, '--workflow-id', info.workflowId, '--run-id', info.runId, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });

@@ -6,8 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosContext } from '../lib/context';
-import { batchRows, completionChecks, expectAtLeast, expectEqual, type ScenarioResult } from '../lib/result';
-import { summarize } from '../lib/stats';
+import { batchRows, completionChecks, expectAtLeast, expectEqual, p50p95max, type ScenarioResult } from '../lib/result';
+import { pollUntil } from '../../harness/retry';
+import { summarize } from '../../harness/stats';
 import { finishBatch, seedBatch, startBatch, type BatchOutcome } from '../lib/takedowns';
 import type { KillRecord, WorkerProcess } from '../lib/workers';
 
@@ -21,8 +22,7 @@ async function killLoop(ctx: ChaosContext, workers: WorkerProcess[], kills: numb
   while (records.length < kills && !stop.aborted) {
     await sleep(ctx.rng.between(...ctx.sizes.crash.killEveryMs));
     // A worker still booting holds no tasks: wait for one that polls, so each kill can lose work.
-    const deadline = performance.now() + 60_000;
-    while (!workers.some((w) => w.isReady) && performance.now() < deadline) await sleep(100);
+    await pollUntil(() => workers.some((w) => w.isReady), { timeoutMs: 60_000, intervalMs: 100 });
     const ready = workers.filter((w) => w.isReady);
     if (ready.length === 0) throw new Error('no worker came back within 60 s');
     const victim = ctx.rng.pick(ready);
@@ -101,8 +101,8 @@ export async function workerCrashes(ctx: ChaosContext): Promise<ScenarioResult> 
     rows: [
       ['takedowns started', String(takedowns)],
       ['SIGKILLs (each followed by a restart)', `${killRecords.length} (${ctx.mainWorkers.map((w) => `${w.name}: ${killRecords.filter((k) => k.worker === w.name).length}`).join(', ')})`],
-      ['worker restart, kill → polling again, p50 / p95 / max', `${restart.p50} / ${restart.p95} / ${restart.max} ms`],
-      ['recovery: kill → every takedown in flight progresses again, p50 / p95 / max', `${recovery.p50} / ${recovery.p95} / ${recovery.max} ms`],
+      ['worker restart, kill → polling again, p50 / p95 / max', p50p95max(restart)],
+      ['recovery: kill → every takedown in flight progresses again, p50 / p95 / max', p50p95max(recovery)],
       ['worker exits not caused by the suite', String(crashes)],
       ...batchRows(outcome),
     ],

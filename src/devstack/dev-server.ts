@@ -16,6 +16,12 @@ export interface DevServerOptions {
   lifetimeSeconds?: number;
   /** Extra arguments appended to `start-dev`. */
   extraArgs?: string[];
+  /**
+   * Run in a process group of its own, so that a Ctrl-C meant for the process that started it
+   * does not stop it first: that process stops it, after the workers it serves.
+   * @default false
+   */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -73,7 +79,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const [command, commandArgs] = options.lifetimeSeconds
     ? ['timeout', ['--signal=TERM', String(options.lifetimeSeconds), options.cli.path, ...args]]
     : [options.cli.path, args];
-  const child = spawn(command, commandArgs as string[], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(command, commandArgs as string[], { stdio: ['ignore', 'ignore', 'pipe'], detached: options.detached ?? false });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
   await waitForPort(port, child, 30_000, () => stderr.trim());

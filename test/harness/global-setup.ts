@@ -1,6 +1,7 @@
 /** One Temporal dev server per test run; test files connect to it through `TAKEDOWN_TEST_TEMPORAL_ADDRESS`. */
-import { startDevServer, type DevServer } from '../../src/devstack/dev-server';
+import type { DevServer } from '../../src/devstack/dev-server';
 import { provisionTemporalCli } from '../../src/devstack/temporal-cli';
+import { startDevServerWithRetries } from '../../harness/stack';
 
 declare global {
   var __takedownDevServer: DevServer | undefined;
@@ -10,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   const cli = provisionTemporalCli((line) => console.log(`\n[harness] ${line}`));
   console.log(`\n[harness] Temporal CLI ${cli.path} (from ${cli.source})`);
   // Bounded lifetime: if Jest dies without running teardown, the server still stops by itself.
-  const server = await startDevServer({ cli, lifetimeSeconds: 3600 });
+  const server = await startDevServerWithRetries({ cli, lifetimeSeconds: 3600 });
   globalThis.__takedownDevServer = server;
   process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEMPORAL_CLI_PATH = cli.path;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { retryUntil } from '../../harness/retry';
 
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   const address = process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS;
@@ -15,16 +16,8 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Retries an assertion until it passes or `timeoutMs` runs out (then throws its last failure). */
-export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+export function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 5_000): Promise<T> {
+  return retryUntil(assertion, { timeoutMs, intervalMs: 50 });
 }
 
 /** Worker logs at ERROR only: expected retries would otherwise bury the test output. */

@@ -6,7 +6,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Runtime } from '@temporalio/worker';
 import { DEMO_AGORA_ACCOUNT, DEMO_AGORA_APP_ID, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
-import { jsonLogger } from '../../src/takedown-worker/logging';
+import { createLogger } from '../../src/takedown-worker/logging';
 import { REDACTED, installTracing, type Tracing } from '../../src/telemetry';
 import type { TakedownRequest } from '../../src/workflows/request';
 import { startStack, type Stack } from '../harness/stack';
@@ -20,7 +20,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   // The worker's own JSON logger, so the test reads the lines operators get.
-  const logger = jsonLogger('INFO');
+  const logger = createLogger('INFO', 'json');
   const write = process.stdout.write.bind(process.stdout);
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = String(chunk);

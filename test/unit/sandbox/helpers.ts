@@ -4,8 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { retryUntil } from '../../../harness/retry';
 
 export interface ZegoBody {
   Code: number;
@@ -101,16 +101,8 @@ export function preciseNow(): number {
 }
 
 /** Retries `check` until it stops throwing, for at most `timeoutMs`: a bounded wait, not a blind sleep. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(10);
-    }
-  }
+export function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  return retryUntil(check, { timeoutMs, intervalMs: 10 });
 }
 
 /**
