@@ -12,14 +12,15 @@ import { preciseNow } from '../src/sandbox/request-log';
 import { runBounded } from '../harness/pool';
 import { BENCH_APPS, BENCH_TASK_QUEUE, type BenchStack } from './stack';
 import { summarize, type Summary } from '../harness/stats';
-import { arrivalsByToken, seedTargets, type BenchTarget, type Flow } from './targets';
+import type { ProviderName } from '../src/providers/types';
+import { arrivalsByToken, seedTargets, type BenchTarget } from './targets';
 import { CpuMeter, type CpuDelta } from './procstat';
 import { breakdownHistories, type HistoryBreakdown } from './profile';
 import { takedownWorkflowId } from '../src/client';
 
 /** One cell of the latency matrix. */
 export interface LatencyCell {
-  flow: Flow;
+  flow: ProviderName;
   mode: 'temporal' | 'floor';
   concurrency: number;
   providerLatencyMs: number;
@@ -76,7 +77,7 @@ async function directTakedown(clients: ReturnType<typeof floorClients>, target: 
 
 /** What one latency cell runs. */
 export interface CellSpec {
-  flow: Flow;
+  flow: ProviderName;
   mode: 'temporal' | 'floor';
   concurrency: number;
   providerLatencyMs: number;

@@ -1,16 +1,16 @@
 /** What a run measures and how much: the full run, or `--quick` (under a minute, same shape, smaller N). */
-import type { Flow } from './targets';
+import type { ProviderName } from '../src/providers/types';
 
 /** Sizes and bounds of every phase of one run. */
 export interface BenchPlan {
   mode: 'full' | 'quick';
-  flows: Flow[];
+  flows: ProviderName[];
   concurrencies: number[];
   providerLatenciesMs: number[];
   /** Measured takedowns per Temporal cell. */
-  n(flow: Flow, concurrency: number, latencyMs: number): number;
+  n(flow: ProviderName, concurrency: number, latencyMs: number): number;
   /** Takedowns per floor cell: the floor is nearly deterministic, so it needs fewer where it is slow. */
-  floorN(flow: Flow, concurrency: number, latencyMs: number): number;
+  floorN(flow: ProviderName, concurrency: number, latencyMs: number): number;
   warmup(concurrency: number): number;
   /** Histories read per Temporal cell for the time breakdown. */
   breakdownSample: number;
@@ -30,7 +30,7 @@ const FULL_N = 500;
 
 /** The plan for a full run or for `--quick`. */
 export function makePlan(quick: boolean): BenchPlan {
-  const shape = { flows: ['zego', 'agora'] as Flow[], concurrencies: [1, 20], providerLatenciesMs: [0, 50] };
+  const shape = { flows: ['zego', 'agora'] as ProviderName[], concurrencies: [1, 20], providerLatenciesMs: [0, 50] };
   if (quick) {
     return {
       mode: 'quick',

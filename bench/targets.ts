@@ -3,17 +3,15 @@
  * and the token that ties each logged provider request back to its takedown.
  */
 import type { SandboxControl, SandboxRequest } from '../src/sandbox';
+import type { ProviderName } from '../src/providers/types';
 import type { AgoraTargetInput, TakedownRequest, ZegoTargetInput } from '../src/workflows/request';
 import { BENCH_AGORA_APP_ID } from './stack';
-
-/** The two takedown flows of the product card. */
-export type Flow = 'zego' | 'agora';
 
 /** One seeded stream and the takedown request that removes it. */
 export interface BenchTarget {
   /** Unique across the run; every provider request of this takedown carries it in some parameter. */
   token: string;
-  flow: Flow;
+  flow: ProviderName;
   request: TakedownRequest & { target: ZegoTargetInput | AgoraTargetInput };
   /** Agora: the live session seeded for the key (passed as `sid`, so no lookup precedes the disconnect). */
   sid?: string;
@@ -30,7 +28,7 @@ let batch = 0;
  * mix task fed by the stream (DeleteStream, StopMix, KickoutUser). Agora: a live stream key in a
  * channel of its own (DeleteStreamKey, ForceDisconnect, then the recheck list filtered by channel).
  */
-export async function seedTargets(control: SandboxControl, flow: Flow, count: number, appId?: number): Promise<BenchTarget[]> {
+export async function seedTargets(control: SandboxControl, flow: ProviderName, count: number, appId?: number): Promise<BenchTarget[]> {
   const prefix = `b${++batch}`;
   const targets: BenchTarget[] = [];
   for (let from = 0; from < count; from += SEED_CHUNK) {
