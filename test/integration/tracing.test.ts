@@ -100,8 +100,8 @@ test('a ZEGO takedown is one trace: start → workflow → each step → each at
   expect(outline(spans)).toEqual([
     'StartWorkflow:takedown',
     '  RunWorkflow:takedown',
-    '    StartActivity:resolveRoute',
-    '      RunActivity:resolveRoute',
+    '    StartActivity:prepareTakedown',
+    '      RunActivity:prepareTakedown',
     '    StartActivity:zegoDeleteStream',
     '      RunActivity:zegoDeleteStream',
     '        GET',
