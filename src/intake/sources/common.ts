@@ -40,17 +40,17 @@ export function readWith<T extends z.ZodType>(schema: T, value: unknown, what: s
 
 /** No control characters (they end up in workflow ids, logs and the Web UI). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
 
 /** A source key: 1 to 256 printable characters; numbers are read as their decimal text. */
 export const sourceKeySchema = z
-  .union([z.string(), z.number().int().nonnegative()], { error: 'must be a string' })
+  .union([z.string(), z.number().int().nonnegative()], { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
   .transform(String)
   .pipe(z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').regex(PRINTABLE, 'must not contain control characters'));
 
 /** An id-like string field (room, channel…): 1 to `max` printable characters. */
 export const idText = (max: number) =>
-  z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(PRINTABLE, 'must not contain control characters');
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).min(1, 'must not be empty').max(max, `must be at most ${max} characters`).regex(PRINTABLE, 'must not contain control characters');
 
 /**
  * The Agora RTC user a verdict's metadata names. The metadata is a JSON string (Agora's templates
