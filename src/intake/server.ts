@@ -35,6 +35,12 @@ export interface IntakeServerOptions {
 }
 
 type Source = 'decision' | 'zego-censor' | 'activefence' | 'hive';
+const SOURCE_OF_ROUTE: Record<string, Source> = {
+  [ROUTES.decisions]: 'decision',
+  [ROUTES.zegoCensor]: 'zego-censor',
+  [ROUTES.activefence]: 'activefence',
+  [ROUTES.hive]: 'hive',
+};
 type Handler = (request: FastifyRequest, raw: Buffer) => Promise<IntakeAnswer>;
 
 function notConfigured(route: string, variable: string): never {
@@ -125,7 +131,7 @@ export function createIntakeServer(options: IntakeServerOptions): FastifyInstanc
 
   // Errors Fastify raises before a handler runs: body too large, bad Content-Length, and the like.
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
-    const source = (Object.entries(ROUTES).find(([, p]) => p === request.routeOptions.url)?.[0] ?? 'unknown') as Source;
+    const source = SOURCE_OF_ROUTE[request.routeOptions.url ?? ''] ?? 'unknown';
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 413) {
       metrics.rejections.inc({ source, reason: IntakeErrorCode.tooLarge });

@@ -57,6 +57,8 @@ test('over 64 KiB is 413 on every route, before any check', async () => {
     expect([answer.status, answer.body.code]).toEqual([413, 'too-large']);
   }
   expect(calls).toHaveLength(0);
+  const counted = (await metrics.rejections.get()).values.filter((v) => v.labels.reason === 'too-large').map((v) => [v.labels.source, v.value]);
+  expect(counted.sort()).toEqual([['activefence', 1], ['decision', 1], ['hive', 1], ['zego-censor', 1]]);
 });
 
 test('unknown routes and methods are 404 without echoing the path', async () => {
