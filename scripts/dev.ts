@@ -11,6 +11,7 @@ import path from 'node:path';
 import { takedownSummary, takedownWorkflowId } from '../src/client';
 import { startDevServer } from '../src/devstack/dev-server';
 import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
+import { devIntakeSecrets, intakeDemoCommands } from '../src/intake/demo';
 import { provisionTemporalCli } from '../src/devstack/temporal-cli';
 import { TAKEDOWNS_QUERY, workflowListUrl } from '../src/devstack/web-ui';
 import { startSandbox } from '../src/sandbox';
@@ -86,6 +87,22 @@ async function main(): Promise<void> {
   });
   const metrics = process.env.TAKEDOWN_METRICS_ADDRESS ?? DEFAULT_METRICS_ADDRESS;
 
+  // The classifier intake, on the same dev server, with the example policy and demo secrets.
+  const intakeSecrets = devIntakeSecrets(process.env);
+  const intakeAddress = process.env.TAKEDOWN_INTAKE_ADDRESS ?? '127.0.0.1:8787';
+  const intake = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'src', 'intake', 'main.ts')], {
+    stdio: 'inherit',
+    // Its own process group, like the worker: only this process gets Ctrl-C, and stops it once.
+    detached: true,
+    env: {
+      ...process.env,
+      ...intakeSecrets.values,
+      TEMPORAL_ADDRESS: server.address,
+      TAKEDOWN_INTAKE_ADDRESS: intakeAddress,
+      TAKEDOWN_POLICY_FILE: process.env.TAKEDOWN_POLICY_FILE ?? path.join(root, 'examples', 'policy.json'),
+    },
+  });
+
   const start = (file: string, request: TakedownRequest) =>
     [
       `${cli.path} workflow start --address ${server.address} --task-queue takedown --type takedown`,
@@ -109,20 +126,33 @@ ${start('agora-takedown.json', agora)}
 Query its status:  ${cli.path} workflow query --address ${server.address} --workflow-id '${takedownWorkflowId(zego.target)}' --name status
 Restarting \`npm run dev\` puts the demo streams back. Ctrl-C stops everything.
 `);
+  console.log(`Classifier intake: http://${intakeAddress} (policy examples/policy.json, metrics http://${process.env.TAKEDOWN_INTAKE_METRICS_ADDRESS ?? '127.0.0.1:9465'}/metrics).
+Send the example verdicts (bash, openssl, curl):
+
+${intakeDemoCommands({ url: `http://${intakeAddress}`, examplesDir: path.join(root, 'examples'), cli: cli.path, temporalAddress: server.address, demoSecrets: intakeSecrets.demo })}
+`);
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     worker.kill('SIGTERM');
+    intake.kill('SIGTERM');
     // 'close', not 'exit': the worker's last lines are still in the pipe when it exits.
     await new Promise((r) => (worker.stdout!.closed ? r(null) : worker.once('close', r)));
+    await new Promise((r) => (intake.exitCode !== null ? r(null) : intake.once('exit', r)));
     await sandbox.close();
     await server.stop();
     process.exit(code);
   };
-  // SIGHUP too (the terminal closed): the worker is in its own group and would not get it.
+  // SIGHUP too (the terminal closed): the worker and the intake are in groups of their own and would not get it.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  intake.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`intake exited (${code}); stopping the dev stack`);
+      void stop(1);
+    }
+  });
   worker.once('exit', (code) => {
     if (!stopping) {
       console.error(`worker exited (${code}); stopping the dev stack`);

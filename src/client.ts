@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client, ClientInterceptors, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+// Internal to the SDK (pinned at 1.24.0): the only way to set a start's request id and conflict options.
+import { InternalWorkflowStartOptionsSymbol } from '@temporalio/client/lib/internal';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client';
 import type { takedown } from './workflows';
 import { TAKEDOWN_WORKFLOW_TYPE } from './workflows/definitions';
@@ -57,6 +59,23 @@ export interface StartTakedownOptions {
    * @default {@link takedownWorkflowId}
    */
   workflowId?: string;
+  /**
+   * Id of the start request. Temporal answers a start that repeats the id of the one that created
+   * the current run with that run (even after it completed), and with `USE_EXISTING` the id is
+   * attached to the running execution it joins, so a repeat is answered the same way. The intake
+   * derives it from the verdict's source key (src/intake/dedup.ts).
+   * @default a fresh UUID per call
+   */
+  requestId?: string;
+  /** What to do when a takedown with the id is running. @default 'USE_EXISTING' */
+  workflowIdConflictPolicy?: 'USE_EXISTING' | 'FAIL';
+}
+
+/** Start options that carry a request id and, when joining a running execution, attach it there. */
+export function requestIdStartOptions(requestId: string | undefined, conflictPolicy: 'USE_EXISTING' | 'FAIL' | undefined): object {
+  if (requestId === undefined) return {};
+  const attach = conflictPolicy === undefined || conflictPolicy === 'USE_EXISTING';
+  return { [InternalWorkflowStartOptionsSymbol]: { requestId, ...(attach ? { onConflictOptions: { attachRequestId: true } } : {}) } };
 }
 
 /**
@@ -94,5 +113,7 @@ export async function startTakedown(
       { key: TakedownViolationId, value: violationId },
       { key: TakedownOutcome, value: 'running' },
     ],
+    ...(options.workflowIdConflictPolicy ? { workflowIdConflictPolicy: options.workflowIdConflictPolicy } : {}),
+    ...requestIdStartOptions(options.requestId, options.workflowIdConflictPolicy),
   });
 }

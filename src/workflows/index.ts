@@ -2,3 +2,4 @@
 export { takedown } from './takedown';
 export { providerPacer } from './pacer';
 export { ban } from './ban';
+export { review } from './review';
