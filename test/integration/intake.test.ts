@@ -284,9 +284,7 @@ describe('Temporal unreachable', () => {
   });
 });
 
-// Enabled once the RTC and room-wide targets land (DESIGN.md "Agora RTC users", room-wide ZEGO
-// target): today's request schema refuses them, so these verdicts are answered 400.
-describe.skip('targets that land with the new request schema', () => {
+describe('the Agora RTC and room-wide ZEGO targets', () => {
   test('an ActiveFence verdict on Agora: one BanUser step (kicking-rule join_channel for cname + uid)', async () => {
     const channel = uniqueName('channel');
     const answer = await s.activefence({ contentId: uniqueName('content'), reason: 'violence', cname: channel, uid: 1001 });
