@@ -120,7 +120,12 @@ async function main(): Promise<number> {
   // The worker's own logger, so the bundler's module report stays at DEBUG as it does in the worker.
   const bundleLogger = createLogger('INFO', 'pretty', (line) => process.stdout.write(line));
   writeFileSync(workflowBundle, (await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: bundleLogger })).code);
-  const base = { ...workerEnv(temporal.address, sandbox.url, secrets, zegoAppId), TAKEDOWN_WORKFLOW_BUNDLE: workflowBundle };
+  const base = {
+    ...workerEnv(temporal.address, sandbox.url, secrets, zegoAppId),
+    TAKEDOWN_WORKFLOW_BUNDLE: workflowBundle,
+    ZEGO_MAX_RULE_SECONDS: String(sizes.bans.zegoRuleCapSeconds),
+  };
+  await sandbox.control.configure({ ruleCaps: { zegoMaxEffectiveTimeSeconds: sizes.bans.zegoRuleCapSeconds } });
   const mainQueue = `chaos-${runId}`;
   const outageQueue = `chaos-${runId}-outage`;
   const mainWorkers = ['worker-a', 'worker-b'].map(

@@ -11,6 +11,12 @@ export interface Sizes {
   storm: { takedowns: number };
   outage: { shortTakedowns: number; shortOutageMs: number; longTakedowns: number; stepBudgetMs: number };
   hostile: { inputs: number; workflows: number };
+  /**
+   * Bans beside the crash and storm takedowns. ZEGO rules are capped at `zegoRuleCapSeconds`
+   * (sandbox and workers), so each ban is a chain of renewed rules; the cap leaves the renewal
+   * margin (a third of it) above the time a killed worker's work takes to move on.
+   */
+  bans: { count: number; durationSeconds: number; zegoRuleCapSeconds: number };
 }
 
 export const FULL_SIZES: Sizes = {
@@ -19,6 +25,7 @@ export const FULL_SIZES: Sizes = {
   storm: { takedowns: 120 },
   outage: { shortTakedowns: 30, shortOutageMs: 6_000, longTakedowns: 20, stepBudgetMs: 12_000 },
   hostile: { inputs: 10_000, workflows: 200 },
+  bans: { count: 20, durationSeconds: 90, zegoRuleCapSeconds: 30 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -27,6 +34,7 @@ export const QUICK_SIZES: Sizes = {
   storm: { takedowns: 24 },
   outage: { shortTakedowns: 8, shortOutageMs: 3_000, longTakedowns: 6, stepBudgetMs: 5_000 },
   hostile: { inputs: 1_000, workflows: 20 },
+  bans: { count: 6, durationSeconds: 35, zegoRuleCapSeconds: 15 },
 };
 
 /** Credentials the run gives its workers; none may show up anywhere the suite can read. */

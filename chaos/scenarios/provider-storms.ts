@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { ChaosContext } from '../lib/context';
 import { stormPolicy } from '../lib/faults';
 import { batchRows, completionChecks, expectAtLeast, type ScenarioResult } from '../lib/result';
+import { runBans } from '../lib/bans';
 import { finishBatch, seedBatch, startBatch } from '../lib/takedowns';
 
 export async function providerStorms(ctx: ChaosContext): Promise<ScenarioResult> {
@@ -25,8 +26,10 @@ export async function providerStorms(ctx: ChaosContext): Promise<ScenarioResult>
   });
   ctx.sandbox.setPolicy(storm.policy);
   try {
+    const bans = runBans(ctx, 'storm', ctx.mainQueue);
     await startBatch(ctx, batch, ctx.mainQueue, ctx.quick ? 100 : 60);
     const outcome = await finishBatch(ctx, batch, 300_000);
+    const banned = await bans;
     const c = storm.counts;
     const answered = Object.values(c).reduce((a, b) => a + b, 0);
     const pct = (n: number) => `${n} (${answered ? ((100 * n) / answered).toFixed(1) : '0'} %)`;
@@ -43,6 +46,7 @@ export async function providerStorms(ctx: ChaosContext): Promise<ScenarioResult>
         ['latency spikes (1–3 s)', pct(c.latencySpike)],
         ['step attempts max', String(outcome.maxAttempts)],
         ...batchRows(outcome),
+        ...banned.rows,
       ],
       figures: {
         takedowns,
@@ -56,8 +60,10 @@ export async function providerStorms(ctx: ChaosContext): Promise<ScenarioResult>
         orderViolations: outcome.analysis.orderViolations.length,
         racingRequests: outcome.analysis.racingRequests,
         providerThrottles: outcome.analysis.providerThrottles,
+        bans: banned.figures,
       },
       checks: [
+        ...banned.checks,
         ...completionChecks(outcome, takedowns),
         expectAtLeast('5xx answers injected', c.serverError + c.serverErrorAfterEffect, 1),
         expectAtLeast('dropped connections injected', c.drop + c.dropAfterEffect, 1),

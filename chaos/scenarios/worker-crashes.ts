@@ -9,6 +9,7 @@ import type { ChaosContext } from '../lib/context';
 import { batchRows, completionChecks, expectAtLeast, expectEqual, p50p95max, type ScenarioResult } from '../lib/result';
 import { pollUntil } from '../../harness/retry';
 import { summarize } from '../../harness/stats';
+import { runBans } from '../lib/bans';
 import { finishBatch, seedBatch, startBatch, type BatchOutcome } from '../lib/takedowns';
 import type { KillRecord, WorkerProcess } from '../lib/workers';
 
@@ -63,6 +64,7 @@ export async function workerCrashes(ctx: ChaosContext): Promise<ScenarioResult> 
   // Spread the arrivals over the kill phase, so kills land while takedowns are in every state.
   const intervalMs = Math.max(20, (kills * meanKillMs * 1.2) / takedowns);
   const stop = new AbortController();
+  const bans = runBans(ctx, 'crash', ctx.mainQueue);
   const [, { records: killRecords, restarts }] = await Promise.all([
     startBatch(ctx, batch, ctx.mainQueue, intervalMs).catch((err: unknown) => {
       stop.abort();
@@ -72,6 +74,7 @@ export async function workerCrashes(ctx: ChaosContext): Promise<ScenarioResult> 
   ]);
   await Promise.all(restarts);
   const outcome = await finishBatch(ctx, batch, 180_000);
+  const banned = await bans;
 
   // Progress of each takedown: its provider requests' arrivals, by workflow id.
   const log = await ctx.sandbox.control.requests();
@@ -105,6 +108,7 @@ export async function workerCrashes(ctx: ChaosContext): Promise<ScenarioResult> 
       ['recovery: kill → every takedown in flight progresses again, p50 / p95 / max', p50p95max(recovery)],
       ['worker exits not caused by the suite', String(crashes)],
       ...batchRows(outcome),
+      ...banned.rows,
     ],
     figures: {
       takedowns,
@@ -121,11 +125,13 @@ export async function workerCrashes(ctx: ChaosContext): Promise<ScenarioResult> 
       racingRequests: outcome.analysis.racingRequests,
       providerThrottles: outcome.analysis.providerThrottles,
       peakArrivals: outcome.analysis.peakArrivals,
+      bans: banned.figures,
     },
     checks: [
       expectAtLeast('worker SIGKILLs', killRecords.length, kills),
       ...completionChecks(outcome, takedowns),
       expectEqual('worker exits not caused by the suite', crashes, 0),
+      ...banned.checks,
     ],
   };
 }

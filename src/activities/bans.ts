@@ -46,9 +46,11 @@ export function banActivities(deps: ActivityDependencies) {
       }
     }
     const rule = { appId: input.appId, uid: input.uid, timeInSeconds: input.seconds, privileges: AGORA_BAN_PRIVILEGES, ...(input.cname ? { cname: input.cname } : {}) };
+    // Agora answers the rule id only. Its expiry counts from when Agora made the rule, somewhere
+    // between sending and the answer: counting from the send keeps the ban's end no later than the rule's.
+    const sentAtMs = Date.now();
     const result = await providerCall('agora', 'BanUser', (o) => client.createKickingRule(rule, o));
-    // Agora answers the rule id only; its expiry counts from now.
-    return { ...stepRecord('BanUser', result, { uid: String(input.uid) }), ruleId: result.ruleId, expiresAt: new Date(Date.now() + input.seconds * 1000).toISOString() };
+    return { ...stepRecord('BanUser', result, { uid: String(input.uid) }), ruleId: result.ruleId, expiresAt: new Date(sentAtMs + input.seconds * 1000).toISOString() };
   };
 
   return {
