@@ -16,6 +16,7 @@ import { provisionTemporalCli } from '../src/devstack/temporal-cli';
 import { TAKEDOWNS_QUERY, workflowListUrl } from '../src/devstack/web-ui';
 import { startSandbox } from '../src/sandbox';
 import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../src/sandbox/demo-accounts';
+import { banWorkflowId } from '../src/workflows/ban-definitions';
 import type { AgoraTargetInput, TakedownRequest, ZegoTargetInput } from '../src/workflows/request';
 
 const root = path.resolve(__dirname, '..');
@@ -28,6 +29,10 @@ const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
 
 /** The worker's log line once every queue polls, in either log format. */
 const WORKER_READY = 'takedown worker started';
+
+/** The ban workflow a demo takedown with a ban places (`ban/zego/<appId>/<roomId>/<userId>`). */
+const banWorkflowIdOf = (request: TakedownRequest) =>
+  request.target.provider === 'zego' && request.target.userId ? banWorkflowId({ provider: 'zego', appId: request.target.appId, scope: 'room', roomId: request.target.roomId, userId: request.target.userId }) : '';
 
 const example = (name: string) => JSON.parse(readFileSync(path.join(root, 'examples', name), 'utf8')) as TakedownRequest & { target: (ZegoTargetInput | AgoraTargetInput) & Record<string, unknown> };
 
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
 
   const zego = example('zego-takedown.json');
   const agora = example('agora-takedown.json');
+  const banned = example('zego-ban.json');
   if (zego.target.provider === 'zego') {
     const t = zego.target;
     await sandbox.control.seedZego({
@@ -54,6 +60,11 @@ async function main(): Promise<void> {
       rooms: [{ roomId: t.roomId, users: [t.userId, 'demo-viewer'], streams: [{ streamId: t.streamId, userId: t.userId }] }],
       mixTasks: (t.mixTasks ?? []).map((m) => ({ taskId: m.taskId, ownerUserId: m.userId, inputStreamIds: [t.streamId] })),
     });
+  }
+  if (banned.target.provider === 'zego') {
+    // A client that logs in again a second after every kick, for an hour: refused while banned.
+    const t = banned.target;
+    await sandbox.control.addZegoClient({ appId: zegoApp.appId, roomId: t.roomId, userId: t.userId, streamId: t.streamId, rejoin: { delayMs: 1_000, intervalMs: 1_000, giveUpAfterMs: 3_600_000 } });
   }
   if (agora.target.provider === 'agora') {
     const t = agora.target;
@@ -124,6 +135,18 @@ ${start('zego-takedown.json', zego)}
 ${start('agora-takedown.json', agora)}
 
 Query its status:  ${cli.path} workflow query --address ${server.address} --workflow-id '${takedownWorkflowId(zego.target)}' --name status
+
+Ban a repeat offender for an hour (the takedown places the rule before the kick; the user's client
+tries to come back every second and is refused, see ${sandbox.url}/_sandbox/clients):
+
+${start('zego-ban.json', banned)}
+
+List the active bans, then lift this one:
+
+${cli.path} workflow list --address ${server.address} --query 'WorkflowType="ban" AND TakedownOutcome="banned"'
+${cli.path} workflow update execute --address ${server.address} --workflow-id '${banWorkflowIdOf(banned)}' \\
+  --name lift --input '{"by": "you@example.com", "reason": "appeal upheld"}'
+
 Restarting \`npm run dev\` puts the demo streams back. Ctrl-C stops everything.
 `);
   console.log(`Classifier intake: http://${intakeAddress} (policy examples/policy.json, metrics http://${process.env.TAKEDOWN_INTAKE_METRICS_ADDRESS ?? '127.0.0.1:9465'}/metrics).

@@ -42,6 +42,8 @@ function validateHere(input: unknown): RequestValidation {
 class Takedown {
   readonly status: TakedownStatus = { phase: 'validating', steps: [] };
   private readonly bans: BanReference[] = [];
+  /** A ban that could not be placed: the takedown's other steps still run, then it fails with this. */
+  private banFailure?: { type: TakedownFailureType; message: string; cause: Error };
   private request?: ValidTakedownRequest;
   private route?: ProviderRoute;
 
@@ -51,6 +53,7 @@ class Takedown {
     const { target } = request;
     const plan: Step[] = target.provider === 'zego' ? planZego(target, request) : planAgora(target, request);
     await this.runSteps(plan);
+    if (this.banFailure) this.fail(this.banFailure.type, this.banFailure.message, this.banFailure.cause);
 
     const steps = this.status.steps;
     const outcome = request.dryRun
@@ -133,11 +136,19 @@ class Takedown {
     if (this.request?.dryRun) return { ...planned, outcome: 'planned' };
     this.status.current = planned.action;
     this.renderStatus();
-    const result = await this.call(step);
-    if (STEP_KINDS[step.kind].activity !== 'joinBan') return result as StepRecord;
-    const { workflowId, expiresAt, step: record } = result as BanJoined;
-    this.bans.push({ workflowId, expiresAt });
-    return { ...record, ...step.subject };
+    if (STEP_KINDS[step.kind].activity !== 'joinBan') return (await this.call(step)) as StepRecord;
+    let joined: BanJoined;
+    try {
+      joined = (await runStepActivity(this.route!, step)) as BanJoined;
+    } catch (err) {
+      const failure = contractFailure(err, this.request?.target.provider ?? 'provider', planned.action);
+      if (!failure) throw err;
+      // The kick and the disconnects still cut the media; the ban's failure fails the takedown once they are done.
+      this.banFailure ??= { ...failure, cause: err as Error };
+      return { ...planned, outcome: 'skipped' };
+    }
+    this.bans.push({ workflowId: joined.workflowId, expiresAt: joined.expiresAt });
+    return { ...joined.step, ...step.subject };
   }
 
   /** Runs a step's activity on its bucket's rate-limited task queue. */

@@ -153,6 +153,17 @@ describe('ZEGO', () => {
     await ban.executeUpdate(liftUpdate, { args: [{ by: 'test', reason: 'cleanup' }] });
   });
 
+  test("a rule ZEGO refuses (quota full) fails the takedown ProviderRejected, after the kick still cut the media", async () => {
+    const { roomId, userId, request } = await zegoViolator({ duration: '1h' });
+    await stack.sandbox.control.injectFault({ provider: 'zego', operation: 'SetForbidUserRule', count: 1, answer: { zegoCode: 50123 } });
+    const failure = await failureOf((await stack.start(request)).result());
+    expect(failure.type).toBe('ProviderRejected');
+    expect(failure.message).toMatch(/^zego SetForbidUserRule answered Code 50123 \(ban rule quota full/);
+    const ops = (await stack.sandbox.control.requests({ provider: 'zego' })).filter((r) => r.params.roomId === roomId).map((r) => r.operation);
+    expect(ops).toEqual(['DeleteStream', 'SetForbidUserRule', 'KickoutUser']);
+    expect(await zegoClient(roomId, userId)).toMatchObject({ kickedAt: [expect.any(Number)] });
+  });
+
   test('a dry run plans the ban step and writes nothing', async () => {
     const { userId, request } = await zegoViolator({ duration: '1d' });
     const result = await (await stack.start({ ...request, dryRun: true })).result();
