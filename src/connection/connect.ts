@@ -84,6 +84,17 @@ const FAILURE_RULES: FailureRule[] = [
     reason: () => 'the server there does not speak TLS; set TEMPORAL_TLS=false or use its TLS port',
   },
   {
+    code: CONNECT_FAILURE.tlsClientCertRejected,
+    // TLS 1.3: the client's handshake is done before the server checks its certificate, so a
+    // rejection often shows only as the server hanging up on the first call.
+    match: /broken pipe|BrokenPipe|connection reset|ECONNRESET|connection closed|operation was cancel+ed/i,
+    tls: true,
+    reason: (s) =>
+      hasClientCert(s)
+        ? `the server hung up after the TLS handshake: it did not accept the client certificate ${s.clientCertSource ? `in ${s.clientCertSource} ` : ''}(is it signed by a CA the server trusts?)`
+        : 'the server hung up after the TLS handshake: it probably requires a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)',
+  },
+  {
     code: CONNECT_FAILURE.credentialsRefused,
     match: /UNAUTHENTICATED|PERMISSION_DENIED|Unauthenticated|PermissionDenied|Request unauthorized|unauthori[sz]ed|invalid (api )?key|api key/i,
     reason: (s) =>
@@ -154,14 +165,16 @@ export function recognizeConnectFailure(err: unknown, settings: TemporalConnecti
 }
 
 /**
- * A client connection whose namespace has been checked to exist, so a wrong namespace stops the
- * caller here rather than at its first workflow call.
+ * A client connection whose namespace has been checked to exist (unless `checkNamespace: false`,
+ * for tools that create it), so a wrong namespace stops the caller here rather than at its first
+ * workflow call.
  */
-export async function connectClient(settings: TemporalConnectionSettings): Promise<Connection> {
+export async function connectClient(settings: TemporalConnectionSettings, options: { checkNamespace?: boolean } = {}): Promise<Connection> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect(settings.connectionOptions);
-    await connection.workflowService.describeNamespace({ namespace: settings.namespace });
+    if (options.checkNamespace ?? true) await connection.workflowService.describeNamespace({ namespace: settings.namespace });
+    else await connection.workflowService.getSystemInfo({});
     return connection;
   } catch (err) {
     await connection?.close().catch(() => undefined);
