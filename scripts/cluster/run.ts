@@ -53,7 +53,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
  * its search attributes itself (the contract). Returns the names it registered.
  */
 async function firstWorkerStart(server: ClusterServer): Promise<string[]> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'src', 'worker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts')], {
     cwd: ROOT,
     env: childEnv({
       ...server.workerEnv,

@@ -39,7 +39,7 @@ interface Run {
  */
 function runWorker(temporal: Record<string, string>, options: { untilStarted?: boolean } = {}): Promise<Run> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !isTemporalConnectionVariable(name)));
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(ROOT, 'src', 'worker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts')], {
     cwd: ROOT,
     env: {
       ...base,
@@ -56,9 +56,15 @@ function runWorker(temporal: Record<string, string>, options: { untilStarted?: b
   });
   let stdout = '';
   let stderr = '';
+  let stopping = false;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    if (options.untilStarted && stdout.includes('"takedown worker started"')) child.kill('SIGTERM');
+    // The start line is logged just before the workers run, and the runtime takes over SIGTERM
+    // only once they do: give it a moment, or the signal would kill the process outright.
+    if (options.untilStarted && !stopping && stdout.includes('"takedown worker started"')) {
+      stopping = true;
+      setTimeout(() => child.kill('SIGTERM'), 1_000);
+    }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -4,7 +4,7 @@
  * one-line explanation of a failed connection. Certificates come from the same openssl helper
  * the cluster suite uses.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -25,6 +25,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'takedown-connection-'));
   certs = makeClusterCerts(path.join(dir, 'certs'));
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const problems = (env: NodeJS.ProcessEnv, now?: Date): string[] => readTemporalConnection(env, now).problems;
 const mtls = (): NodeJS.ProcessEnv => ({
