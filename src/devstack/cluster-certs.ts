@@ -1,12 +1,13 @@
 /**
  * Certificates for a Temporal cluster with mTLS, made with the `openssl` command: one CA that
  * signs the server certificate (frontend and the server's own services, which also present it as
- * their client certificate) and the worker's client certificate; and, for the suite's negative
- * cases, a second CA nobody trusts with a client certificate of its own. EC P-256 keys, valid a
- * few days: they are made per run (or once for docker-compose.yml, with a longer validity).
+ * their client certificate) and one client certificate each for the worker, the Web UI and the
+ * admin job; and, for the suite's negative cases, a second CA nobody trusts with a client
+ * certificate of its own. EC P-256 keys. The suite makes them per run, valid a few days;
+ * `scripts/cluster/make-certs.ts` makes them once for docker-compose.yml.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ClusterCerts {
@@ -16,10 +17,10 @@ export interface ClusterCerts {
   serverKey: string;
   workerCert: string;
   workerKey: string;
-  /** Signed by {@link ClusterCerts.rogueCa}, which the server does not trust. */
-  rogueCert: string;
-  rogueKey: string;
-  rogueCa: string;
+  /** Client certificates of the Web UI and of compose's admin job (namespace, search attributes). */
+  clients: Record<'ui' | 'admin', { cert: string; key: string }>;
+  /** Signed by a CA the server does not trust (negative tests); absent with `rogue: false`. */
+  rogue?: { cert: string; key: string; ca: string };
 }
 
 export interface CertOptions {
@@ -27,6 +28,8 @@ export interface CertOptions {
   serverNames?: string[];
   /** @default 3 */
   days?: number;
+  /** Also make the untrusted CA and its client certificate. @default true */
+  rogue?: boolean;
 }
 
 /** Names always in the server certificate: compose's service name and the local loopback. */
@@ -80,8 +83,17 @@ export function makeClusterCerts(dir: string, options: CertOptions = {}): Cluste
   ], days);
   const clientExtensions = ['basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
   const worker = makeLeaf(dir, 'worker', '/CN=takedown-worker', ca, clientExtensions, days);
-  const rogueCa = makeCa(dir, 'rogue-ca', '/CN=untrusted CA', days);
-  const rogue = makeLeaf(dir, 'rogue', '/CN=takedown-worker', rogueCa, clientExtensions, days);
+  const ui = makeLeaf(dir, 'ui', '/CN=temporal-ui', ca, clientExtensions, days);
+  const admin = makeLeaf(dir, 'admin', '/CN=takedown-admin', ca, clientExtensions, days);
+  let rogue: ClusterCerts['rogue'];
+  if (options.rogue ?? true) {
+    const rogueCa = makeCa(dir, 'rogue-ca', '/CN=untrusted CA', days);
+    rogue = { ...makeLeaf(dir, 'rogue', '/CN=takedown-worker', rogueCa, clientExtensions, days), ca: rogueCa.cert };
+  }
+  // Only what a service reads stays: requests, extension files and the CAs' keys go.
+  for (const file of readdirSync(dir)) {
+    if (/\.(csr|ext|srl)$/.test(file) || /^(ca|rogue-ca)\.key$/.test(file)) rmSync(path.join(dir, file));
+  }
   return {
     dir,
     ca: ca.cert,
@@ -89,8 +101,7 @@ export function makeClusterCerts(dir: string, options: CertOptions = {}): Cluste
     serverKey: server.key,
     workerCert: worker.cert,
     workerKey: worker.key,
-    rogueCert: rogue.cert,
-    rogueKey: rogue.key,
-    rogueCa: rogueCa.cert,
+    clients: { ui, admin },
+    ...(rogue ? { rogue } : {}),
   };
 }

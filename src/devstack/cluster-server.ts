@@ -14,7 +14,7 @@ import { loadTemporalConnection, type TemporalConnectionSettings } from '../conn
 import type { ClusterCerts } from './cluster-certs';
 import { killGroup, type PostgresServer } from './cluster-postgres';
 import type { ClusterTools } from './cluster-tools';
-import { DYNAMIC_CONFIG_FILE, POSTGRES_SCHEMA, SERVER_SETTINGS, SERVER_TLS_FILES, WORKER_TLS_FILES } from './cluster-versions';
+import { DYNAMIC_CONFIG_FILE, NAMESPACE, POSTGRES_SCHEMA, SERVER_SETTINGS, SERVER_TLS_FILES, WORKER_TLS_FILES } from './cluster-versions';
 
 /**
  * A free port below 32768: the server records its services' ports in a PostgreSQL `smallint`
@@ -55,7 +55,7 @@ export interface ClusterServerOptions {
   /** Directory for the server's log. */
   workDir: string;
   lifetimeSeconds: number;
-  /** @default default */
+  /** @default default ({@link NAMESPACE}) */
   namespace?: string;
   log?: (line: string) => void;
 }
@@ -131,7 +131,7 @@ async function waitUntilServing(settings: TemporalConnectionSettings, child: Chi
 
 async function registerNamespace(connection: Connection, namespace: string, timeoutMs: number): Promise<void> {
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${NAMESPACE.retentionHours}h`) });
   } catch (err) {
     if (!/already exists/i.test((err as Error).message)) throw err;
   }
@@ -149,13 +149,12 @@ async function registerNamespace(connection: Connection, namespace: string, time
 }
 
 export async function startClusterServer(options: ClusterServerOptions): Promise<ClusterServer> {
-  const namespace = options.namespace ?? 'default';
+  const namespace = options.namespace ?? NAMESPACE.name;
   const env = await clusterServerEnv(options.postgres, options.certs);
   mkdirSync(options.workDir, { recursive: true });
   const logFile = path.join(options.workDir, 'temporal-server.log');
   const out = createWriteStream(logFile);
-  // --allow-no-auth: no authorizer; mTLS alone decides who may connect (any certificate the CA signed).
-  const args = ['--signal=TERM', '--kill-after=20', String(options.lifetimeSeconds), options.tools.server, '--allow-no-auth', 'start'];
+  const args = ['--signal=TERM', '--kill-after=20', String(options.lifetimeSeconds), options.tools.server, 'start'];
   const child = spawn('timeout', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);

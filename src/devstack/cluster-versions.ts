@@ -8,15 +8,17 @@ import path from 'node:path';
 /** Temporal server release, built from the Go module `go.temporal.io/server` at this tag. */
 export const TEMPORAL_SERVER_VERSION = '1.32.0';
 
-/** PostgreSQL major version (Debian's `postgresql-15` here, the `postgres:15` image in compose). */
+/** PostgreSQL major version: Debian's `postgresql-15` for the suite (any 15.x), the `postgres` image in compose. */
 export const POSTGRES_MAJOR = 15;
+/** The PostgreSQL release the suite last ran on (Debian 15.18-0+deb12u1); compose pins its image to it. */
+export const POSTGRES_VERSION = '15.18';
 
 /** Images docker-compose.yml must use: the same releases the cluster suite ran. */
 export const CLUSTER_IMAGES = {
   server: `temporalio/server:${TEMPORAL_SERVER_VERSION}`,
   /** Carries `temporal-sql-tool` and the `temporal` CLI of the same server release. */
   adminTools: `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`,
-  postgres: `postgres:${POSTGRES_MAJOR}-bookworm`,
+  postgres: `postgres:${POSTGRES_VERSION}-bookworm`,
 } as const;
 
 /** The server's SQL plugin and its embedded schemas (`temporal-sql-tool --schema-name`). */
@@ -45,7 +47,12 @@ export const SERVER_SETTINGS = {
   TEMPORAL_TLS_INTERNODE_SERVER_NAME: 'temporal',
   // The server would otherwise call home to check for new releases.
   TEMPORAL_VERSION_CHECK_DISABLED: '1',
+  // No authorizer: mTLS alone decides who may connect (any certificate the CA signed may do anything).
+  TEMPORAL_ALLOW_NO_AUTH: 'true',
 } as const;
+
+/** The namespace the worker polls, created by the suite and by compose's init job. */
+export const NAMESPACE = { name: 'default', retentionHours: 72 } as const;
 
 /** Certificate files the server reads, by template variable, named by their file in the certs directory. */
 export const SERVER_TLS_FILES = {

@@ -115,7 +115,7 @@ describe('problems, one line each, naming the variable', () => {
     const { TEMPORAL_TLS_CLIENT_CERT_PATH: _cert, ...keyOnly } = mtls();
     expect(problems(certOnly)).toEqual(['TEMPORAL_TLS_CLIENT_CERT_PATH: a client certificate needs its key (TEMPORAL_TLS_CLIENT_KEY_PATH)']);
     expect(problems(keyOnly)).toEqual(['TEMPORAL_TLS_CLIENT_KEY_PATH: a client key needs its certificate (TEMPORAL_TLS_CLIENT_CERT_PATH)']);
-    expect(problems({ ...mtls(), TEMPORAL_TLS_CLIENT_KEY_PATH: certs.rogueKey })).toEqual([
+    expect(problems({ ...mtls(), TEMPORAL_TLS_CLIENT_KEY_PATH: certs.rogue!.key })).toEqual([
       'TEMPORAL_TLS_CLIENT_KEY_PATH: the key does not belong to the client certificate in TEMPORAL_TLS_CLIENT_CERT_PATH',
     ]);
   });
