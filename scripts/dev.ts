@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { takedownSummary, takedownWorkflowId } from '../src/client';
+import { devServerEnv } from '../src/connection';
 import { startDevServer } from '../src/devstack/dev-server';
 import { provisionTemporalCli } from '../src/devstack/temporal-cli';
 import { startSandbox } from '../src/sandbox';
@@ -55,8 +56,8 @@ async function main(): Promise<void> {
   const worker = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'src', 'worker.ts')], {
     stdio: 'inherit',
     env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
+      // Plaintext to the local dev server, whatever TEMPORAL_* the shell has for other clusters.
+      ...devServerEnv(server.address),
       ZEGO_APP_ID: String(zegoApp.appId),
       ZEGO_SERVER_SECRET: zegoApp.serverSecret,
       ZEGO_API_URL: sandbox.url,

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
+import type { SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 import { connectClient, isTemporalConnectionVariable, loadTemporalConnection } from '../../src/connection';
 import { makeClusterCerts } from '../../src/devstack/cluster-certs';
 import { startPostgres, type PostgresServer } from '../../src/devstack/cluster-postgres';
@@ -86,6 +87,17 @@ async function firstWorkerStart(server: ClusterServer): Promise<string[]> {
   return registered ? (JSON.parse(registered).registered as string[]) : [];
 }
 
+/** A value of each search attribute type, for the probe workflow. */
+const PROBE_VALUES: Record<SearchAttributeType, unknown> = {
+  TEXT: 'probe',
+  KEYWORD: 'probe',
+  INT: 1,
+  DOUBLE: 1.5,
+  BOOL: true,
+  DATETIME: new Date(),
+  KEYWORD_LIST: ['probe'],
+};
+
 /** Waits until a workflow may be started with the search attributes (each service caches them up to a minute). */
 async function waitForSearchAttributes(server: ClusterServer): Promise<void> {
   const settings = loadTemporalConnection(server.workerEnv);
@@ -98,7 +110,7 @@ async function waitForSearchAttributes(server: ClusterServer): Promise<void> {
         const handle = await client.workflow.start('cluster-probe', {
           taskQueue: `cluster-probe-${randomUUID()}`,
           workflowId: `cluster-probe-${randomUUID()}`,
-          typedSearchAttributes: SEARCH_ATTRIBUTES.map((key) => ({ key, value: 'probe' })),
+          typedSearchAttributes: SEARCH_ATTRIBUTES.map((key) => ({ key, value: PROBE_VALUES[key.type] }) as SearchAttributePair),
         });
         await handle.terminate('search attribute probe');
         return;

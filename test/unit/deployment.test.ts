@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { isTemporalConnectionVariable, loadTemporalConnection } from '../../src/connection';
 import { SERVER_CERT_NAMES, makeClusterCerts, type ClusterCerts } from '../../src/devstack/cluster-certs';
@@ -186,7 +187,17 @@ const HOST: HostEnv = {
 const MINIMAL_HOST: HostEnv = { POSTGRES_PASSWORD: 'only-this' };
 
 const WORKER_PROVIDER_SECRETS = ['ZEGO_APP_ID', 'ZEGO_SERVER_SECRET', 'AGORA_CUSTOMER_ID', 'AGORA_CUSTOMER_SECRET'] as const;
-const SEARCH_ATTRIBUTE_NAMES = SEARCH_ATTRIBUTES.map((key) => key.name);
+/** The CLI's `--type` for each SDK search attribute type. */
+const CLI_TYPES: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+const SEARCH_ATTRIBUTE_TYPES = SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_TYPES[key.type]] as const);
 const CORE_SERVICES = ['postgres', 'temporal-schema', 'temporal', 'temporal-init', 'temporal-ui', 'worker'] as const;
 /** Where every service mounts the certificates (made by scripts/cluster/make-certs.ts). */
 const CERTS = '/certs';
@@ -424,12 +435,12 @@ describe('docker-compose.yml', () => {
       expect(script()).toContain(`tc operator namespace create --namespace "$ns" --retention ${NAMESPACE.retentionHours}h`);
     });
 
-    test.each(SEARCH_ATTRIBUTE_NAMES)('registers %s as a Keyword in that namespace', (name) => {
+    test.each(SEARCH_ATTRIBUTE_TYPES)('registers %s (the workflow writes it) as %s in that namespace', (name, type) => {
       const lines = script()
         .split('\n')
         .filter((line) => new RegExp(`--name ${name}(\\s|$)`).test(line));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`tc operator search-attribute create --namespace "\\$ns" --name ${name} --type Keyword$`));
+      expect(lines[0]).toMatch(new RegExp(`tc operator search-attribute create --namespace "\\$ns" --name ${name} --type ${type}$`));
     });
 
     test('tolerates an attribute that already exists, but not one of a different type', () => {
