@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isTemporalConnectionVariable } from '../../src/connection';
+import { CONNECT_FAILURE, connectTakedownClient, isTemporalConnectionVariable, type TemporalConnectError } from '../../src/connection';
+import { TEMPORAL_SERVER_VERSION } from '../../src/devstack/cluster-versions';
 import { DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -148,4 +149,27 @@ test.each([
   const run = await runWorker(temporal);
   expect(run.code).toBe(2);
   expect(run.stderr.trim().split('\n')).toEqual(['invalid worker configuration:', `  - ${problem}`]);
+});
+
+describe('connectTakedownClient, for code that starts takedowns', () => {
+  test('connects with the same variables, in their namespace, with the payload codec when keys are set', async () => {
+    const client = await connectTakedownClient({ ...GOOD, TAKEDOWN_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+    try {
+      expect(client.options.namespace).toBe('default');
+      expect(client.options.loadedDataConverter.payloadCodecs).toHaveLength(1);
+      const { serverVersion } = await client.connection.workflowService.getSystemInfo({});
+      expect(serverVersion).toBe(TEMPORAL_SERVER_VERSION);
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+  test('a namespace the cluster does not have fails with its code, on one line', async () => {
+    const failure = await connectTakedownClient({ ...GOOD, TEMPORAL_NAMESPACE: 'no-such-namespace' }).then(
+      () => undefined,
+      (err: unknown) => err as TemporalConnectError,
+    );
+    expect(failure?.code).toBe(CONNECT_FAILURE.namespaceNotFound);
+    expect(failure?.message).toMatch(/^cannot use Temporal at [^\n]+: namespace "no-such-namespace" does not exist on this server \(TEMPORAL_NAMESPACE\)$/);
+  });
 });
