@@ -5,7 +5,7 @@
  * client certificate or the namespace is wrong — no stack trace, no key material.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CONNECT_FAILURE, connectTakedownClient, isTemporalConnectionVariable, type TemporalConnectError } from '../../src/connection';
@@ -17,6 +17,13 @@ const certsDir = process.env.TAKEDOWN_CLUSTER_CERTS_DIR;
 const address = process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS;
 if (!certsDir || !address) throw new Error('TAKEDOWN_CLUSTER_CERTS_DIR and TAKEDOWN_TEST_TEMPORAL_ADDRESS are not set: run these tests with npm run test:cluster');
 const cert = (name: string): string => path.join(certsDir, name);
+
+/** An empty HOME for the worker, so no per-user Temporal config file applies; TOML files go here too. */
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'takedown-cluster-start-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** What the cluster accepts: its CA, the worker certificate, the name in the server certificate. */
 const GOOD = {
@@ -44,7 +51,7 @@ function runWorker(temporal: Record<string, string>, options: { untilStarted?: b
     cwd: ROOT,
     env: {
       ...base,
-      HOME: mkdtempSync(path.join(os.tmpdir(), 'takedown-home-')),
+      HOME: scratch,
       ...temporal,
       ZEGO_APP_ID: String(DEMO_ZEGO_APP.appId),
       ZEGO_SERVER_SECRET: DEMO_ZEGO_APP.serverSecret,
@@ -86,7 +93,7 @@ test('with the worker certificate it connects over mTLS, finds its search attrib
 });
 
 test('a profile in a TOML config file (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) connects the same way', async () => {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'takedown-toml-')), 'temporal.toml');
+  const file = path.join(scratch, 'temporal.toml');
   writeFileSync(
     file,
     [
