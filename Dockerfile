@@ -18,6 +18,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
 
+# Temporal connection: the TEMPORAL_* variables the Temporal CLI reads (src/connection), none
+# baked in here: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY (Temporal Cloud),
+# TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH (mTLS),
+# TEMPORAL_TLS_SERVER_NAME, or TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE for a mounted TOML file.
+# docker-compose.yml sets the mTLS ones and mounts the certificates at /certs.
 # Files stay root-owned and read-only to the worker, which runs as the image's non-root user.
 USER node
 # Prometheus metrics (TAKEDOWN_METRICS_ADDRESS=0.0.0.0:9464)

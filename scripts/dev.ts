@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { takedownSummary, takedownWorkflowId } from '../src/client';
+import { devServerEnv } from '../src/connection';
 import { startDevServer } from '../src/devstack/dev-server';
 import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { devIntakeSecrets, intakeDemoCommands } from '../src/intake/demo';
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
     detached: true,
     env: {
       ...process.env,
+      // Plaintext to the local dev server, whatever TEMPORAL_* the shell has for other clusters.
+      ...devServerEnv(server.address),
       ...sandboxWorkerEnv(sandbox.url, server.address, { zego: zegoApp, agora: agoraAccount }),
       TAKEDOWN_LOG_FORMAT: process.env.TAKEDOWN_LOG_FORMAT || 'pretty',
     },
@@ -107,8 +110,8 @@ async function main(): Promise<void> {
     detached: true,
     env: {
       ...process.env,
+      ...devServerEnv(server.address),
       ...intakeSecrets.values,
-      TEMPORAL_ADDRESS: server.address,
       TAKEDOWN_INTAKE_ADDRESS: intakeAddress,
       TAKEDOWN_POLICY_FILE: process.env.TAKEDOWN_POLICY_FILE ?? path.join(root, 'examples', 'policy.json'),
     },

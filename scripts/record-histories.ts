@@ -6,9 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { startTakedown } from '../src/client';
+import { connectClient, connectNative, devServerConnection } from '../src/connection';
 import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { startDevServer } from '../src/devstack/dev-server';
 import { provisionTemporalCli } from '../src/devstack/temporal-cli';
@@ -25,8 +25,9 @@ async function main(): Promise<void> {
     ...sandboxWorkerEnv(sandbox.url, server.address),
     TAKEDOWN_METRICS_ADDRESS: 'off',
   });
-  const native = await NativeConnection.connect({ address: server.address });
-  const clientConnection = await Connection.connect({ address: server.address });
+  const connection = devServerConnection(server.address);
+  const native = await connectNative(connection);
+  const clientConnection = await connectClient(connection);
   const workers = await createTakedownWorkers({ connection: native, clientConnection, config });
   const running = workers.run();
   const client = new Client({ connection: clientConnection });

@@ -3,8 +3,8 @@
  * polls the workflow queue and one rate-limited activity queue per provider app and bucket until
  * SIGINT/SIGTERM, letting in-flight provider calls finish first.
  */
-import { Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { TemporalConnectError, connectClient, connectNative, recognizeConnectFailure } from './connection';
 import { ConfigError, loadConfig, type WorkerConfig } from './takedown-worker/config';
 import { createLogger, parseLogFormat, type LogFormat } from './takedown-worker/logging';
 import { ensureSearchAttributes } from './takedown-worker/search-attributes';
@@ -35,15 +35,19 @@ async function main(): Promise<void> {
   });
 
   const { address, namespace } = config.temporal;
-  const clientConnection = await Connection.connect({ address });
+  const settings = config.temporalConnection;
+  // The worker's own connection first: the Rust core names a transport or TLS failure at once.
+  const connection = await connectNative(settings);
+  const clientConnection = await connectClient(settings);
   const registered = await ensureSearchAttributes(clientConnection, namespace);
   if (registered.length) logger.info('registered search attributes', { namespace, registered });
 
-  const connection = await NativeConnection.connect({ address });
   try {
-    const takedown = await createTakedownWorkers({ connection, clientConnection, config, workerOptions: { shutdownGraceTime: '20s' } });
+    const takedown = await createTakedownWorkers({ connection, clientConnection, config, workerOptions: { shutdownGraceTime: '20s' } })
+      .catch((err: unknown) => { throw recognizeConnectFailure(err, settings) ?? err; });
     logger.info('takedown worker started', {
       address,
+      connection: settings.summary,
       namespace,
       taskQueue: config.taskQueue,
       activityQueues: takedown.queues.map((q) => `${q.name} @ ${q.ratePerSecond}/s`),
@@ -58,6 +62,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`takedown worker failed: ${(err as Error)?.message ?? err}`);
+  // A connection failure is already one line naming address, TLS, credentials or namespace.
+  const message = err instanceof TemporalConnectError ? err.message : String((err as Error)?.message ?? err).replace(/\s*\n\s*/g, ' ');
+  console.error(`takedown worker failed: ${message}`);
   process.exit(1);
 });

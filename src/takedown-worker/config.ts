@@ -8,6 +8,7 @@ import type { Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { EncryptionCodec, parsePayloadKeys } from '../codec/encryption';
 import type { AgoraBucket, ZegoBucket } from '../workflows/plan';
+import { readTemporalConnection, type TemporalConnectionSettings } from '../connection/settings';
 import type { StepRetry } from '../workflows/types';
 
 /**
@@ -71,6 +72,8 @@ export type AgoraAccountSettings = z.output<typeof agoraAccount>;
 
 export interface WorkerConfig {
   temporal: { address: string; namespace: string };
+  /** How to connect (TLS, API key, config file profile): `src/connection`. */
+  temporalConnection: TemporalConnectionSettings;
   /**
    * Workflow task queue; activity queues are named under it.
    * @default `takedown`
@@ -106,8 +109,6 @@ export class ConfigError extends Error {
 }
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TAKEDOWN_TASK_QUEUE: z.string().min(1).default('takedown'),
   TAKEDOWN_CONFIG_FILE: z.string().optional(),
   ZEGO_APP_ID: z.string().regex(/^\d{1,10}$/, 'must be a decimal ZEGO AppId').optional(),
@@ -181,8 +182,9 @@ function missingHalves(env: NodeJS.ProcessEnv): string[] {
 
 /** Reads and checks the whole configuration; throws one ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const connection = readTemporalConnection(env);
   const parsed = envSchema.safeParse(env);
-  const problems = parsed.success ? [] : issues('', parsed.error);
+  const problems = [...connection.problems, ...(parsed.success ? [] : issues('', parsed.error))];
   problems.push(...missingHalves(env));
   if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
@@ -230,11 +232,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   } catch (err) {
     problems.push(...(err as ConfigError).problems);
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !connection.settings) throw new ConfigError(problems);
+  const temporalConnection = connection.settings;
 
   const metrics = e.TAKEDOWN_METRICS_ADDRESS.trim();
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    temporal: { address: temporalConnection.address, namespace: temporalConnection.namespace },
+    temporalConnection,
     taskQueue: e.TAKEDOWN_TASK_QUEUE,
     zego: { apiUrl: e.ZEGO_API_URL, operatorUserId: e.ZEGO_OPERATOR_USER_ID, apps: zegoApps, maxRuleSeconds: e.ZEGO_MAX_RULE_SECONDS },
     agora: { apiUrl: e.AGORA_API_URL, accounts: agoraAccounts, maxRuleSeconds: e.AGORA_MAX_RULE_SECONDS },

@@ -1,13 +1,25 @@
-/** Connects a test file to the run's dev server; every test gets its own task queue. */
+/** Connects a test file to the run's Temporal server; every test gets its own task queue. */
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { retryUntil } from '../../harness/retry';
+import { devServerConnection, loadTemporalConnection, type TemporalConnectionSettings } from '../../src/connection';
 
-export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
+/** The run's server: the dev server in plaintext, or an external one with the environment's `TEMPORAL_*` TLS settings. */
+export function testConnection(): TemporalConnectionSettings {
   const address = process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('TAKEDOWN_TEST_TEMPORAL_ADDRESS is not set: run integration tests through jest (global setup)');
-  return TestWorkflowEnvironment.createFromExistingServer({ address });
+  return process.env.TAKEDOWN_TEST_TEMPORAL_EXTERNAL === '1' ? loadTemporalConnection({ ...process.env, TEMPORAL_ADDRESS: address }) : devServerConnection(address);
+}
+
+export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
+  const { address, namespace, connectionOptions } = testConnection();
+  return TestWorkflowEnvironment.createFromExistingServer({ address, namespace, connectionOptions });
+}
+
+/** A second worker connection to the run's server (for a second set of workers). */
+export async function connectTestNative(): Promise<NativeConnection> {
+  return NativeConnection.connect(testConnection().connectionOptions);
 }
 
 /** A task queue (or workflow id) no other test uses. */

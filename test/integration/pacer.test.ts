@@ -4,14 +4,13 @@
  * slots contiguous across continue-as-new.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { TakedownOutcome } from '../../src/workflows/types';
 import { DEMO_ZEGO_APP, maxArrivalsInAnyWindow } from '../../src/sandbox';
 import { temporalPacerWorkflows } from '../../src/takedown-worker/pacer';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
 import { PROVIDER_PACER_WORKFLOW_TYPE, pacerWorkflowId, type SlotGrant } from '../../src/workflows/pacer';
 import { startStack, workflowBundle, type Stack } from '../harness/stack';
-import { eventually, uniqueName } from '../harness/temporal';
+import { connectTestNative, eventually, uniqueName } from '../harness/temporal';
 
 let stack: Stack;
 
@@ -24,7 +23,7 @@ afterAll(async () => {
 });
 
 test('a burst of takedowns through two worker sets never reaches DeleteStream above 10 in any second', async () => {
-  const connection = await NativeConnection.connect({ address: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS! });
+  const connection = await connectTestNative();
   let second: TakedownWorkers | undefined;
   let running: Promise<void> | undefined;
   try {

@@ -3,10 +3,29 @@
  * engine: the compose file is parsed, its `${...}` references are resolved the way Compose
  * resolves them, and the wiring between services is checked on the resolved values.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
+import { isTemporalConnectionVariable, loadTemporalConnection } from '../../src/connection';
+import { SERVER_CERT_NAMES, makeClusterCerts, type ClusterCerts } from '../../src/devstack/cluster-certs';
+import type { PostgresServer } from '../../src/devstack/cluster-postgres';
+import { clusterServerEnv, clusterWorkerEnv } from '../../src/devstack/cluster-server';
+import {
+  CLUSTER_IMAGES,
+  DYNAMIC_CONFIG_FILE,
+  NAMESPACE,
+  POSTGRES_MAJOR,
+  POSTGRES_SCHEMA,
+  POSTGRES_VERSION,
+  SERVER_SETTINGS,
+  SERVER_TLS_FILES,
+  TEMPORAL_SERVER_VERSION,
+  WORKER_TLS_FILES,
+} from '../../src/devstack/cluster-versions';
 import { ConfigError, loadConfig } from '../../src/takedown-worker/config';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
@@ -168,15 +187,46 @@ const HOST: HostEnv = {
 const MINIMAL_HOST: HostEnv = { POSTGRES_PASSWORD: 'only-this' };
 
 const WORKER_PROVIDER_SECRETS = ['ZEGO_APP_ID', 'ZEGO_SERVER_SECRET', 'AGORA_CUSTOMER_ID', 'AGORA_CUSTOMER_SECRET'] as const;
-const SEARCH_ATTRIBUTES = ['TakedownProvider', 'TakedownAppId', 'TakedownViolationId', 'TakedownOutcome'] as const;
-const CORE_SERVICES = ['postgres', 'temporal', 'temporal-ui', 'temporal-admin-tools', 'worker'] as const;
+/** The CLI's `--type` for each SDK search attribute type. */
+const CLI_TYPES: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+const SEARCH_ATTRIBUTE_TYPES = SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_TYPES[key.type]] as const);
+const CORE_SERVICES = ['postgres', 'temporal-schema', 'temporal', 'temporal-init', 'temporal-ui', 'worker'] as const;
+/** Where every service mounts the certificates (made by scripts/cluster/make-certs.ts). */
+const CERTS = '/certs';
+
+/** A service's mounts as `source:target[:mode]` strings, interpolated. */
+function mounts(s: Service, host: HostEnv = MINIMAL_HOST): string[] {
+  return (s.volumes ?? []).map((v) => interpolate(typeof v === 'string' ? v : `${v.source}:${v.target}`, host));
+}
+
+/** Certificates like the ones compose mounts, on this machine (so file checks can run). */
+let localCerts: ClusterCerts;
+beforeAll(() => {
+  localCerts = makeClusterCerts(path.join(mkdtempSync(path.join(tmpdir(), 'takedown-compose-certs-')), 'certs'), { rogue: false });
+});
+afterAll(() => rmSync(path.dirname(localCerts.dir), { recursive: true, force: true }));
+/** The container's `/certs/...` paths pointed at {@link localCerts}. */
+const onThisMachine = (env: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env)
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([k, v]) => [k, v.startsWith(`${CERTS}/`) ? path.join(localCerts.dir, v.slice(CERTS.length + 1)) : v]),
+  );
 
 // ---------------------------------------------------------------------------------------------
 // docker-compose.yml
 // ---------------------------------------------------------------------------------------------
 
 describe('docker-compose.yml', () => {
-  test('defines the five services', () => {
+  test('defines the six services', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining([...CORE_SERVICES]));
   });
 
@@ -197,7 +247,7 @@ describe('docker-compose.yml', () => {
     expect(() => all({})).toThrow(/POSTGRES_PASSWORD/);
   });
 
-  describe('images', () => {
+  describe('images: the releases the cluster suite ran', () => {
     const images = Object.entries(services).filter(([, s]) => s.image !== undefined);
 
     test('every service has an image or a build', () => {
@@ -215,19 +265,14 @@ describe('docker-compose.yml', () => {
       expect(tag).toMatch(/^v?\d+\.\d+(\.\d+)?([-.][\w.-]+)?$/);
     });
 
-    test('uses the expected images', () => {
-      const repo = (name: string): string => parseImage(service(name).image ?? '').repository;
-      expect(repo('postgres')).toBe('postgres');
-      expect(repo('temporal')).toBe('temporalio/auto-setup');
-      expect(repo('temporal-ui')).toBe('temporalio/ui');
-      expect(repo('temporal-admin-tools')).toBe('temporalio/admin-tools');
-    });
-
-    test('temporal server is a 1.2x release, and admin-tools matches its version', () => {
-      const server = parseImage(service('temporal').image ?? '').tag ?? '';
-      const admin = parseImage(service('temporal-admin-tools').image ?? '').tag ?? '';
-      expect(server).toMatch(/^1\.2\d\.\d+$/);
-      expect(admin.startsWith(server)).toBe(true);
+    test('the server, its tools and PostgreSQL are the versions in src/devstack/cluster-versions.ts', () => {
+      expect(service('temporal').image).toBe(CLUSTER_IMAGES.server);
+      expect(service('temporal-schema').image).toBe(CLUSTER_IMAGES.adminTools);
+      expect(service('temporal-init').image).toBe(CLUSTER_IMAGES.adminTools);
+      expect(service('postgres').image).toBe(CLUSTER_IMAGES.postgres);
+      expect(CLUSTER_IMAGES.server).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+      expect(POSTGRES_VERSION.split('.')[0]).toBe(String(POSTGRES_MAJOR));
+      expect(parseImage(service('temporal-ui').image ?? '').repository).toBe('temporalio/ui');
     });
   });
 
@@ -251,8 +296,8 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    test('postgres is not published to the host', () => {
-      expect(service('postgres').ports ?? []).toEqual([]);
+    test('postgres and the one-shot jobs are not published to the host', () => {
+      for (const name of ['postgres', 'temporal-schema', 'temporal-init']) expect(service(name).ports ?? []).toEqual([]);
     });
 
     test('the worker metrics address listens on all interfaces at the published port', () => {
@@ -271,8 +316,7 @@ describe('docker-compose.yml', () => {
     });
 
     test('stores its data in a named volume', () => {
-      const mounts = (service('postgres').volumes ?? []).map((v) => (typeof v === 'string' ? v : `${v.source}:${v.target}`));
-      const data = mounts.find((m) => m.endsWith(':/var/lib/postgresql/data'));
+      const data = mounts(service('postgres')).find((m) => m.endsWith(':/var/lib/postgresql/data'));
       expect(data).toBeDefined();
       const source = (data as string).split(':')[0] as string;
       expect(source).not.toMatch(/^[./~]/); // a named volume, not a bind mount
@@ -284,73 +328,119 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('temporal-schema', () => {
+    const s = (): Service => service('temporal-schema');
+    const script = (): string => interpolate(`${asText(s().entrypoint)}\n${asText(s().command)}`, MINIMAL_HOST);
+
+    test.each(POSTGRES_SCHEMA.databases.map((d) => [d.database, d.schema]))('sets up %s with the embedded schema %s, as the suite does', (database, schema) => {
+      const lines = script().split('\n').map((l) => l.trim());
+      expect(lines).toEqual(expect.arrayContaining([
+        `sql --db ${database} create-database`,
+        `sql --db ${database} setup-schema -v 0.0`,
+        `sql --db ${database} update-schema --schema-name ${schema}`,
+      ]));
+    });
+
+    test('talks to the postgres service with the same credentials, the password through SQL_PASSWORD', () => {
+      expect(script()).toMatch(new RegExp(`temporal-sql-tool --plugin ${POSTGRES_SCHEMA.plugin} --ep postgres -p 5432 -u "\\$\\{POSTGRES_USER\\}"`));
+      const env = resolvedEnv(s(), HOST);
+      expect(env.SQL_PASSWORD).toBe(HOST.POSTGRES_PASSWORD);
+      expect(env.POSTGRES_USER).toBe(resolvedEnv(service('postgres'), HOST).POSTGRES_USER);
+      expect(script()).not.toMatch(/--pw|--password/);
+    });
+
+    test('is one-shot, runs through a shell, and waits for postgres', () => {
+      expect(asText(s().entrypoint)).toMatch(/\/bin\/sh\n-c/);
+      expect(s().restart ?? 'no').toBe('no');
+      expect(dependsOn(s()).postgres).toBe('service_healthy');
+    });
+  });
+
   describe('temporal', () => {
-    test('runs on postgres12 at the postgres service', () => {
-      const env = resolvedEnv(service('temporal'), MINIMAL_HOST);
-      expect(env.DB).toBe('postgres12');
-      expect(env.DB_PORT).toBe('5432');
-      expect(env.POSTGRES_SEEDS).toBe('postgres');
-      expect(services[env.POSTGRES_SEEDS as string]).toBeDefined();
+    const env = (host: HostEnv = MINIMAL_HOST): Record<string, string | undefined> => resolvedEnv(service('temporal'), host);
+    /** What the suite's own server ran with: scripts/cluster/run.ts builds it the same way. */
+    let suite: Record<string, string>;
+    beforeAll(async () => {
+      const postgres = { host: '127.0.0.1', port: 15432, user: 'temporal', password: 'suite-password' } as PostgresServer;
+      suite = await clusterServerEnv(postgres, { dir: '/suite/certs' } as ClusterCerts);
+    });
+    /** Settings that depend on where the server runs: ports, addresses, credentials, file locations. */
+    const WHERE_IT_RUNS = /(_PORT|^BIND_ON_IP|^TEMPORAL_BROADCAST_ADDRESS|^POSTGRES_SEEDS|^POSTGRES_USER|^POSTGRES_PWD|^DYNAMIC_CONFIG_FILE_PATH|^LOG_LEVEL)$/;
+
+    test('runs on postgres12 at the postgres service, with the credentials postgres is created with', () => {
+      for (const host of [HOST, MINIMAL_HOST]) {
+        const pg = resolvedEnv(service('postgres'), host);
+        expect(env(host)).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgres', POSTGRES_USER: pg.POSTGRES_USER, POSTGRES_PWD: host.POSTGRES_PASSWORD });
+      }
+      expect(services.postgres).toBeDefined();
     });
 
-    test.each([
-      ['the user’s own credentials', HOST],
-      ['only the required password', MINIMAL_HOST],
-    ])('uses the credentials postgres is created with (%s)', (_label, host) => {
-      const pg = resolvedEnv(service('postgres'), host);
-      const temporal = resolvedEnv(service('temporal'), host);
-      expect(temporal.POSTGRES_USER).toBeTruthy();
-      expect(temporal.POSTGRES_USER).toBe(pg.POSTGRES_USER);
-      expect(temporal.POSTGRES_PWD).toBe(pg.POSTGRES_PASSWORD);
-      expect(temporal.POSTGRES_PWD).toBe(host.POSTGRES_PASSWORD);
+    test('sets every setting the cluster suite ran with, to the same value', () => {
+      const settings = Object.entries(suite).filter(([name]) => !WHERE_IT_RUNS.test(name) && !(name in SERVER_TLS_FILES));
+      expect(settings.length).toBeGreaterThanOrEqual(Object.keys(SERVER_SETTINGS).length);
+      for (const [name, value] of settings) expect([name, env()[name]]).toEqual([name, value]);
     });
 
-    test('starts only once postgres is healthy, and reports its own health', () => {
-      expect(dependsOn(service('temporal')).postgres).toBe('service_healthy');
-      expect(service('postgres').healthcheck).toBeDefined();
-      expect(asText(service('temporal').healthcheck?.test)).toMatch(/temporal operator cluster health/);
+    test('sets nothing the suite did not', () => {
+      const extra = Object.keys(env()).filter((name) => !(name in suite));
+      expect(extra).toEqual([]);
     });
 
-    test('creates the namespace the worker polls', () => {
-      const temporal = resolvedEnv(service('temporal'), HOST);
-      const worker = resolvedEnv(service('worker'), HOST);
-      expect(worker.TEMPORAL_NAMESPACE).toBe(HOST.TEMPORAL_NAMESPACE);
-      expect(temporal.DEFAULT_NAMESPACE).toBe(worker.TEMPORAL_NAMESPACE);
-      expect(resolvedEnv(service('temporal'), MINIMAL_HOST).DEFAULT_NAMESPACE).toBe('default');
+    test('reads the same certificate files as the suite, from the mounted certificates', () => {
+      for (const [name, file] of Object.entries(SERVER_TLS_FILES)) {
+        expect(env()[name]).toBe(`${CERTS}/${file}`);
+        expect(suite[name]).toBe(`/suite/certs/${file}`);
+      }
+      expect(mounts(service('temporal'))).toContain(`./.data/certs:${CERTS}:ro`);
+      expect(mounts(service('temporal'), { ...MINIMAL_HOST, TAKEDOWN_CERTS_DIR: '/srv/takedown/certs' })).toContain(`/srv/takedown/certs:${CERTS}:ro`);
+    });
+
+    test('mTLS on the frontend and between its services, with the names the server certificate holds', () => {
+      expect(env().TEMPORAL_TLS_REQUIRE_CLIENT_AUTH).toBe('true');
+      expect(SERVER_CERT_NAMES).toContain(env().TEMPORAL_TLS_FRONTEND_SERVER_NAME);
+      expect(SERVER_CERT_NAMES).toContain(env().TEMPORAL_TLS_INTERNODE_SERVER_NAME);
+    });
+
+    test('mounts the dynamic config file the suite ran with', () => {
+      const target = env().DYNAMIC_CONFIG_FILE_PATH as string;
+      const mount = mounts(service('temporal')).find((m) => m.split(':')[1] === target);
+      expect(mount).toBeDefined();
+      expect(path.resolve(ROOT, (mount as string).split(':')[0] as string)).toBe(DYNAMIC_CONFIG_FILE);
+      expect(suite.DYNAMIC_CONFIG_FILE_PATH).toBe(DYNAMIC_CONFIG_FILE);
+      expect(parse(readFileSync(DYNAMIC_CONFIG_FILE, 'utf8'))).toHaveProperty(['frontend.enableUpdateWorkflowExecution', 0, 'value'], true);
+    });
+
+    test('starts once the schema job has finished', () => {
+      expect(dependsOn(service('temporal'))['temporal-schema']).toBe('service_completed_successfully');
     });
   });
 
-  describe('temporal-ui', () => {
-    test('talks to temporal:7233, with an optional codec endpoint', () => {
-      const env = resolvedEnv(service('temporal-ui'), HOST);
-      expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
-      expect(env.TEMPORAL_CODEC_ENDPOINT).toBe(HOST.TEMPORAL_CODEC_ENDPOINT);
-      expect(resolvedEnv(service('temporal-ui'), MINIMAL_HOST).TEMPORAL_CODEC_ENDPOINT ?? '').toBe('');
-    });
-  });
-
-  describe('temporal-admin-tools', () => {
-    const s = (): Service => service('temporal-admin-tools');
+  describe('temporal-init', () => {
+    const s = (): Service => service('temporal-init');
     const script = (host: HostEnv = MINIMAL_HOST): string => interpolate(`${asText(s().entrypoint)}\n${asText(s().command)}`, host);
 
-    test.each(SEARCH_ATTRIBUTES)('registers %s as a Keyword on temporal:7233', (name) => {
+    test('talks to temporal:7233 over mTLS with the admin certificate', () => {
+      const tc = script().split('\n').find((line) => /^\s*tc\(\)/.test(line)) ?? '';
+      expect(tc).toMatch(/--address temporal:7233(\s|;)/);
+      expect(tc).toContain(`--tls-ca-path ${CERTS}/ca.pem --tls-cert-path ${CERTS}/admin.pem --tls-key-path ${CERTS}/admin.key`);
+      expect(tc).toMatch(/--tls-server-name temporal(\s|;)/);
+      expect(mounts(s())).toContain(`./.data/certs:${CERTS}:ro`);
+    });
+
+    test('creates the namespace the worker polls, with the suite’s retention', () => {
+      const worker = resolvedEnv(service('worker'), HOST);
+      expect(resolvedEnv(s(), HOST).TEMPORAL_NAMESPACE).toBe(worker.TEMPORAL_NAMESPACE);
+      expect(resolvedEnv(s(), MINIMAL_HOST).TEMPORAL_NAMESPACE).toBe(NAMESPACE.name);
+      expect(script()).toMatch(/ns="\$\{TEMPORAL_NAMESPACE\}"/);
+      expect(script()).toContain(`tc operator namespace create --namespace "$ns" --retention ${NAMESPACE.retentionHours}h`);
+    });
+
+    test.each(SEARCH_ATTRIBUTE_TYPES)('registers %s (the workflow writes it) as %s in that namespace', (name, type) => {
       const lines = script()
         .split('\n')
         .filter((line) => new RegExp(`--name ${name}(\\s|$)`).test(line));
       expect(lines).toHaveLength(1);
-      const line = lines[0] as string;
-      expect(line).toMatch(/temporal operator search-attribute create /);
-      expect(line).toMatch(/--address temporal:7233(\s|$)/);
-      expect(line).toMatch(new RegExp(`--name ${name} --type Keyword(\\s|$)`));
-    });
-
-    test('registers them in the worker’s namespace', () => {
-      const env = resolvedEnv(s(), HOST);
-      expect(env.TEMPORAL_NAMESPACE).toBe(resolvedEnv(service('worker'), HOST).TEMPORAL_NAMESPACE);
-      for (const line of script().split('\n').filter((l) => l.includes('search-attribute create'))) {
-        expect(line).toMatch(/--namespace "\$\{?ns\}?"/);
-      }
-      expect(script()).toMatch(/ns="\$\{TEMPORAL_NAMESPACE\}"/);
+      expect(lines[0]).toMatch(new RegExp(`tc operator search-attribute create --namespace "\\$ns" --name ${name} --type ${type}$`));
     });
 
     test('tolerates an attribute that already exists, but not one of a different type', () => {
@@ -358,11 +448,28 @@ describe('docker-compose.yml', () => {
       expect(script()).toMatch(/different type/);
     });
 
-    test('is one-shot, runs through a shell, and waits for the server', () => {
-      expect(asText(s().entrypoint)).toMatch(/\/bin\/sh\n-c|\/bin\/sh -c/);
+    test('is one-shot, runs through a shell, and waits until the server answers', () => {
+      expect(asText(s().entrypoint)).toMatch(/\/bin\/sh\n-c/);
       expect(s().restart ?? 'no').toBe('no');
-      expect(dependsOn(s()).temporal).toBe('service_healthy');
-      expect(script()).toMatch(/until temporal operator namespace describe/);
+      expect(Object.keys(dependsOn(s()))).toContain('temporal');
+      expect(script()).toMatch(/until tc operator cluster health/);
+    });
+  });
+
+  describe('temporal-ui', () => {
+    test('talks to temporal:7233 over mTLS with its own certificate, with an optional codec endpoint', () => {
+      const env = resolvedEnv(service('temporal-ui'), HOST);
+      expect(env).toMatchObject({
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        TEMPORAL_TLS_CA: `${CERTS}/ca.pem`,
+        TEMPORAL_TLS_CERT: `${CERTS}/ui.pem`,
+        TEMPORAL_TLS_KEY: `${CERTS}/ui.key`,
+        TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true',
+      });
+      expect(SERVER_CERT_NAMES).toContain(env.TEMPORAL_TLS_SERVER_NAME);
+      expect(env.TEMPORAL_CODEC_ENDPOINT).toBe(HOST.TEMPORAL_CODEC_ENDPOINT);
+      expect(resolvedEnv(service('temporal-ui'), MINIMAL_HOST).TEMPORAL_CODEC_ENDPOINT ?? '').toBe('');
+      expect(mounts(service('temporal-ui'))).toContain(`./.data/certs:${CERTS}:ro`);
     });
   });
 
@@ -377,11 +484,11 @@ describe('docker-compose.yml', () => {
       expect(existsSync(path.join(ROOT, 'Dockerfile'))).toBe(true);
     });
 
-    test('restarts unless stopped, and starts after temporal and the search attributes', () => {
+    test('restarts unless stopped, and starts after temporal, the namespace and the search attributes', () => {
       expect(s().restart).toBe('unless-stopped');
       const deps = dependsOn(s());
       expect(Object.keys(deps)).toContain('temporal');
-      expect(deps['temporal-admin-tools']).toBe('service_completed_successfully');
+      expect(deps['temporal-init']).toBe('service_completed_successfully');
     });
 
     test('passes every setting through from the host environment', () => {
@@ -409,6 +516,23 @@ describe('docker-compose.yml', () => {
       expect(env.AGORA_API_URL).toBe('https://api.agora.io');
     });
 
+    test('connects with the TEMPORAL_* variables the suite’s worker used, to a name in the server certificate', () => {
+      const env = resolvedEnv(s(), MINIMAL_HOST);
+      const suiteWorker = clusterWorkerEnv('127.0.0.1:7233', { dir: '/suite/certs' } as ClusterCerts, NAMESPACE.name);
+      // The suite dials 127.0.0.1 and names the certificate with TEMPORAL_TLS_SERVER_NAME; compose dials the name itself.
+      const connection = (e: Record<string, string | undefined>) => Object.keys(e).filter((k) => isTemporalConnectionVariable(k) && k !== 'TEMPORAL_TLS_SERVER_NAME').sort();
+      expect(connection(env)).toEqual(connection(suiteWorker));
+      for (const [name, file] of Object.entries(WORKER_TLS_FILES)) expect(env[name]).toBe(`${CERTS}/${file}`);
+      expect(SERVER_CERT_NAMES).toContain((env.TEMPORAL_ADDRESS as string).split(':')[0]);
+      expect(mounts(s())).toContain(`./.data/certs:${CERTS}:ro`);
+    });
+
+    test('and those variables give it mTLS with the worker certificate', () => {
+      const settings = loadTemporalConnection(onThisMachine(resolvedEnv(s(), MINIMAL_HOST)));
+      expect(settings.auth).toBe('mtls');
+      expect(settings.summary).toBe(`temporal:7233, namespace default, mTLS (client certificate CN=takedown-worker, server CA ${localCerts.ca})`);
+    });
+
     test.each(WORKER_PROVIDER_SECRETS)('%s comes only from the same-named host variable', (name) => {
       const raw = rawEnv(s());
       expect(Object.keys(raw)).toContain(name);
@@ -427,7 +551,7 @@ describe('docker-compose.yml', () => {
     describe('the worker accepts the environment compose gives it', () => {
       const ZEGO = { ZEGO_APP_ID: '1234567890', ZEGO_SERVER_SECRET: '0123456789abcdef0123456789abcdef' };
       const AGORA = { AGORA_CUSTOMER_ID: 'agora-customer', AGORA_CUSTOMER_SECRET: 'agora-secret' };
-      const configFor = (host: HostEnv): ReturnType<typeof loadConfig> => loadConfig(resolvedEnv(s(), { ...MINIMAL_HOST, ...host }));
+      const configFor = (host: HostEnv): ReturnType<typeof loadConfig> => loadConfig(onThisMachine(resolvedEnv(s(), { ...MINIMAL_HOST, ...host })));
 
       test.each([
         ['ZEGO only', ZEGO, 1, 0],
@@ -438,6 +562,7 @@ describe('docker-compose.yml', () => {
         expect(config.zego.apps).toHaveLength(zegoApps);
         expect(config.agora.accounts).toHaveLength(agoraAccounts);
         expect(config.temporal).toEqual({ address: 'temporal:7233', namespace: 'default' });
+        expect(config.temporalConnection.auth).toBe('mtls');
         expect(config.metricsAddress).toBe('0.0.0.0:9464');
       });
 
@@ -460,7 +585,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const [key, value] of Object.entries(rawEnv(s))) {
         // null: a bare name, passed through from the host.
-        if (!/SECRET|PASSWORD|PWD|TOKEN|API_KEY|_ID$/.test(key) || value === null) continue;
+        if (!/SECRET|PASSWORD|PWD|TOKEN|API_KEY|_ID$|_KEYS$/.test(key) || value === null) continue;
         const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-|:?\?[^}]*)?\}$/.exec(value);
         if (!ref) literal.push(`${name}.${key}`);
       }
@@ -531,6 +656,15 @@ describe('Dockerfile', () => {
     const runs = stages.slice(0, -1).flatMap((stage) => all(stage, 'RUN'));
     expect(runs.some((r) => /\bnode lib\/bundle-workflows\.js lib\/workflow-bundle\.js\b/.test(r))).toBe(true);
     expect(all(final, 'ENV').join(' ')).toMatch(/\bTAKEDOWN_WORKFLOW_BUNDLE=\/app\/lib\/workflow-bundle\.js\b/);
+  });
+
+  test('the runtime reads its Temporal connection from the environment: envconfig is a production dependency, no TEMPORAL_* is baked in', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(pkg.dependencies['@temporalio/envconfig']).toBe(pkg.dependencies['@temporalio/worker']);
+    expect(pkg.dependencies['@temporalio/envconfig']).toBe('1.24.0');
+    expect(all(final, 'RUN').some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(all(final, 'ENV').join(' ')).not.toMatch(/\bTEMPORAL_/);
+    expect(all(final, 'ARG').join(' ')).not.toMatch(/\bTEMPORAL_/);
   });
 
   test('runs as the non-root node user', () => {
