@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseDurationMs, reviewDeadlineSchema } from '../workflows/review-definitions';
+import { parseDurationMs } from '../workflows/review-definitions';
+import { reviewDeadlineSchema } from '../workflows/review-schemas';
 import type { Verdict, VerdictSource } from './verdict';
 
 export const POLICY_SOURCES = ['zego-censor', 'activefence', 'hive', '*'] as const;

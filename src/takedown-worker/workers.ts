@@ -62,9 +62,9 @@ function workflowCode(bundle: WorkerOptions['workflowBundle'], bundlePath: strin
   return bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') };
 }
 
-/** Workflow interceptor modules only where the worker bundles; a given bundle carries its own. */
-function workflowInterceptorModules(code: Partial<WorkerOptions>): string[] | undefined {
-  return code.workflowsPath ? [...WORKFLOW_INTERCEPTOR_MODULES] : undefined;
+/** Workflow interceptor modules where the worker bundles and traces; a given bundle carries its own. */
+function workflowInterceptorModules(code: Partial<WorkerOptions>, traced: boolean): string[] | undefined {
+  return code.workflowsPath && traced ? [...WORKFLOW_INTERCEPTOR_MODULES] : undefined;
 }
 
 export async function createTakedownWorkers(options: TakedownWorkersOptions): Promise<TakedownWorkers> {
@@ -102,7 +102,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     ...common,
     taskQueue: config.taskQueue,
     ...code,
-    interceptors: { ...common.interceptors, workflowModules: workflowInterceptorModules(code) },
+    interceptors: { ...common.interceptors, workflowModules: workflowInterceptorModules(code, (options.tracing ?? ownTracing) !== undefined) },
     // A workflow cached on a worker that died waits this long before another worker takes it: a
     // pacer stalls every call on its queue meanwhile (bench/analysis.md, recovery after a kill).
     // A busy worker pays a replay.

@@ -9,8 +9,10 @@ import {
 import type { Tracing } from './tracing';
 
 /**
- * Workflow interceptor modules to bundle with the workflows. Every bundle carries them, traced or
- * not, so one bundle serves both and turning tracing on needs no rebuild.
+ * Workflow interceptor modules to bundle with the workflows of a traced worker. Only a traced one:
+ * the bundle evaluates its modules for every workflow, and OpenTelemetry's cost a third of the
+ * worker's CPU per takedown (bench/analysis.md). A bundle made without them replays with them and
+ * the other way round (they add headers, no commands).
  */
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [require.resolve('./workflow-interceptors')];
 
@@ -22,8 +24,8 @@ export interface TracingWorkerOptions {
 
 /**
  * Interceptors and sinks for every worker of a takedown deployment. Without tracing, workflow
- * spans (the bundle always makes them) are dropped by a sink that does nothing, rather than
- * logged as calls to a missing sink.
+ * spans (from a bundle made with the interceptors) are dropped by a sink that does nothing, rather
+ * than logged as calls to a missing sink.
  */
 export function tracingWorkerOptions(tracing: Tracing | undefined): TracingWorkerOptions {
   if (!tracing) return { interceptors: {}, sinks: { exporter: { export: { fn: () => undefined } } } };

@@ -24,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { TAKEDOWN_WORKFLOW_TYPE } from './definitions';
-import { type ValidTakedownRequest, validateTakedownRequest } from './request';
+import type { ValidTakedownRequest } from './request';
 import {
   AWAITING_REVIEW,
   DEADLINE_DECIDER,
@@ -34,11 +34,8 @@ import {
   ReviewOutcome,
   type ReviewResult,
   type ReviewStatus,
-  decideInputSchema,
   decideUpdate,
   parseDurationMs,
-  problemLines,
-  reviewInputSchema,
   reviewStatusQuery,
 } from './review-definitions';
 import { TakedownAppId, TakedownOutcome, TakedownProvider, TakedownViolationId } from './search-attributes';
@@ -56,7 +53,21 @@ function invalid(message: string): never {
   throw ApplicationFailure.create({ type: ReviewFailureType.InvalidRequest, message, nonRetryable: true });
 }
 
+/**
+ * The schemas, loaded when a review validates: a module the bundle imports is evaluated for every
+ * workflow, and zod's schemas cost milliseconds of CPU each time.
+ */
+function schemas() {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on use, see above */
+  return {
+    ...(require('./review-schemas') as typeof import('./review-schemas')),
+    validateTakedownRequest: (require('./request') as typeof import('./request')).validateTakedownRequest,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 function validate(input: unknown): ValidReview {
+  const { reviewInputSchema, problemLines, validateTakedownRequest } = schemas();
   const parsed = reviewInputSchema.safeParse(input);
   if (!parsed.success) invalid(`invalid review: ${problemLines(parsed.error).join('; ')}`);
   const { verdict, takedown: proposal, deadline, onTimeout } = parsed.data;
@@ -140,7 +151,7 @@ export async function review(input: unknown): Promise<ReviewResult> {
     async (input: DecideInput) => {
       // Two Updates validated in the same workflow task both pass the validator: the first wins.
       if (status.decision) alreadyDecided(status);
-      const decision = decideInputSchema.parse(input);
+      const decision = schemas().decideInputSchema.parse(input);
       status.decision = { ...decision, decidedAt: new Date().toISOString() };
       await condition(() => result !== undefined);
       return result!;
@@ -148,6 +159,7 @@ export async function review(input: unknown): Promise<ReviewResult> {
     {
       validator: (decision: DecideInput) => {
         if (status.decision) alreadyDecided(status);
+        const { decideInputSchema, problemLines } = schemas();
         const parsed = decideInputSchema.safeParse(decision);
         if (!parsed.success) {
           throw ApplicationFailure.create({

@@ -1,7 +1,7 @@
 /** Reading and authenticating deliveries: helpers every source shares. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { problemLines } from '../../workflows/review-definitions';
+import { problemLines } from '../../workflows/review-schemas';
 import { MalformedVerdictError } from '../errors';
 import { MAX_AGORA_UID } from '../verdict';
 
