@@ -2,6 +2,7 @@
  * The intake's configuration from the environment. A missing or malformed setting stops it at
  * start with one line per problem; no line ever repeats a secret's value.
  */
+import { readTemporalConnection, type TemporalConnectionSettings } from '../connection/settings';
 import { z } from 'zod';
 import type { EncryptionCodec } from '../codec/encryption';
 import { ConfigError as WorkerConfigError, loadPayloadCodec } from '../takedown-worker/config';
@@ -15,7 +16,8 @@ export interface HostPort {
 export interface IntakeConfig {
   /** Where the HTTP server listens. @default 127.0.0.1:8787 */
   address: HostPort;
-  temporal: { address: string; namespace: string };
+  /** How to reach Temporal (`src/connection`); `connectionOptions` absent means plaintext to `address`. */
+  temporal: Pick<TemporalConnectionSettings, 'address' | 'namespace'> & Partial<Pick<TemporalConnectionSettings, 'connectionOptions' | 'summary'>>;
   /** Workflow task queue takedowns and reviews start on. @default takedown */
   taskQueue: string;
   /** Standard Webhooks key for `/v1/decisions` (`whsec_<base64>`); unset, the route answers 401. */
@@ -68,8 +70,6 @@ const optionalSecret = z.string().optional().transform((s) => (s === undefined |
 
 const envSchema = z.object({
   TAKEDOWN_INTAKE_ADDRESS: hostPort('127.0.0.1:8787').default('127.0.0.1:8787'),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').default('default'),
   TAKEDOWN_TASK_QUEUE: z.string().min(1, 'must not be empty').default('takedown'),
   TAKEDOWN_INTAKE_SECRET: optionalSecret.refine((s) => s === undefined || decisionsSecretProblem(s) === undefined, {
     error: (issue) => decisionsSecretProblem(String(issue.input)) ?? 'is malformed',
@@ -89,6 +89,9 @@ const envSchema = z.object({
 export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
   const parsed = envSchema.safeParse(env);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // TEMPORAL_* (address, namespace, TLS, API key, profile) are read as the worker reads them.
+  const connection = readTemporalConnection(env);
+  problems.push(...connection.problems);
   let payloadCodec: EncryptionCodec | undefined;
   try {
     payloadCodec = loadPayloadCodec(env);
@@ -124,7 +127,7 @@ export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeCo
   const metrics = e.TAKEDOWN_INTAKE_METRICS_ADDRESS.trim();
   return {
     address: parseHostPort(e.TAKEDOWN_INTAKE_ADDRESS)!,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    temporal: connection.settings!,
     taskQueue: e.TAKEDOWN_TASK_QUEUE,
     ...(e.TAKEDOWN_INTAKE_SECRET ? { decisionsSecret: e.TAKEDOWN_INTAKE_SECRET } : {}),
     ...(e.ZEGO_CALLBACK_SECRET ? { zegoCallbackSecret: e.ZEGO_CALLBACK_SECRET } : {}),

@@ -1,7 +1,4 @@
-/**
- * The intake's Temporal client. The one place that connects, so a shared connection module can
- * replace it.
- */
+/** The intake's Temporal client, over the connection settings the worker uses (`src/connection`). */
 import { Client, Connection } from '@temporalio/client';
 import type { IntakeConfig } from './config';
 
@@ -18,7 +15,7 @@ export interface IntakeTemporal {
  */
 export function connectTemporal(config: Pick<IntakeConfig, 'temporal' | 'payloadCodec'>): IntakeTemporal {
   const connection = Connection.lazy({
-    address: config.temporal.address,
+    ...(config.temporal.connectionOptions ?? { address: config.temporal.address }),
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2_000 },
   });
   const client = new Client({

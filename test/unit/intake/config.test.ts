@@ -16,11 +16,18 @@ function problems(env: NodeJS.ProcessEnv): string[] {
   throw new Error('expected the configuration to be refused');
 }
 
+test('reads TEMPORAL_* like the worker: TLS and API key settings reach the connection, a bad one is a line', () => {
+  const config = loadIntakeConfig({ TAKEDOWN_INTAKE_SECRET: secret, TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'key-value' });
+  expect(config.temporal).toMatchObject({ address: 'ns.acct.tmprl.cloud:7233', namespace: 'ns.acct', connectionOptions: { apiKey: 'key-value', tls: expect.anything() } });
+  expect(config.temporal.summary).not.toContain('key-value');
+  expect(() => loadIntakeConfig({ TAKEDOWN_INTAKE_SECRET: secret, TEMPORAL_ADDRESS: 'no-port' })).toThrow('TEMPORAL_ADDRESS: must be host:port');
+});
+
 test('defaults: 127.0.0.1:8787, localhost:7233, namespace default, queue takedown, metrics on 127.0.0.1:9465', () => {
   const config = loadIntakeConfig({ TAKEDOWN_INTAKE_SECRET: secret });
   expect(config).toEqual({
     address: { host: '127.0.0.1', port: 8787 },
-    temporal: { address: 'localhost:7233', namespace: 'default' },
+    temporal: expect.objectContaining({ address: 'localhost:7233', namespace: 'default', auth: 'plaintext', summary: 'localhost:7233, namespace default, plaintext' }),
     taskQueue: 'takedown',
     decisionsSecret: secret,
     metricsAddress: { host: '127.0.0.1', port: 9465 },
