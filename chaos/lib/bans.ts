@@ -14,9 +14,13 @@ import { expectEqual, type Check } from './result';
 
 /** ZEGO `ExpireTime` is whole seconds: a rule may end up to a second either side of the ban's end. */
 const ROUNDING_MS = 1_000;
-/** How often a simulated client tries again, and the slack that adds to the end of a ban. */
+/** How often a simulated client tries again. */
 const REJOIN_INTERVAL_MS = 100;
-const REJOIN_SLACK_MS = 2 * REJOIN_INTERVAL_MS + 300;
+/**
+ * How precisely the first return after a ban's end is seen: the client's cadence and the timer lag
+ * of this process (which runs the sandbox), up to ~0.6 s under the storm.
+ */
+const OBSERVATION_SLACK_MS = 1_000;
 
 interface BanCase {
   provider: 'zego' | 'agora';
@@ -30,7 +34,10 @@ interface BanCase {
 interface CaseOutcome {
   takedown?: TakedownResult;
   ban?: BanResult;
+  /** When the ban was to stop holding: its expiry, or when its lift was asked for. */
   endMs?: number;
+  /** When it stopped holding at the latest: its expiry, or when the lift answered. */
+  doneMs?: number;
   error?: string;
 }
 
@@ -68,8 +75,8 @@ export async function runBans(ctx: ChaosContext, scenario: string, taskQueue: st
   const offenders: string[] = [];
   const overrunsMs: number[] = [];
   for (const [i, c] of cases.entries()) {
-    const { endMs } = outcomes[i]!;
-    if (endMs === undefined) continue;
+    const { endMs, doneMs } = outcomes[i]!;
+    if (endMs === undefined || doneMs === undefined) continue;
     const client =
       c.provider === 'zego'
         ? clients.zego.find((z) => z.roomId === c.place && z.userId === c.who)
@@ -86,10 +93,10 @@ export async function runBans(ctx: ChaosContext, scenario: string, taskQueue: st
       offenders.push(`${c.request.violationId} never back`);
     }
     if (back) {
-      overrunsMs.push(Math.round(back.at - endMs));
-      if (back.at - endMs > ROUNDING_MS + REJOIN_SLACK_MS) {
+      overrunsMs.push(Math.round(back.at - doneMs));
+      if (back.at - doneMs > ROUNDING_MS + OBSERVATION_SLACK_MS) {
         late++;
-        offenders.push(`${c.request.violationId} back ${Math.round(back.at - endMs)} ms after its end`);
+        offenders.push(`${c.request.violationId} back ${Math.round(back.at - doneMs)} ms after its end`);
       }
     }
   }
@@ -108,7 +115,7 @@ export async function runBans(ctx: ChaosContext, scenario: string, taskQueue: st
       ['bans (ZEGO room users, Agora RTC users), length', `${count} of ${durationSeconds} s, ZEGO rules capped at ${zegoRuleCapSeconds} s`],
       ['bans lifted early / expired', `${lifted} / ${expired}`],
       ['returns accepted before a ban ended (beyond the 1 s rounding)', String(early)],
-      ['worst return after a ban ended', `${worstOverrun} ms`],
+      ['worst return after a ban ended (its expiry, or its lift answered)', `${worstOverrun} ms`],
       ['rules left behind at the provider', String(leftBehind)],
     ],
     figures: { bans: count, durationSeconds, lifted, expired, early, late, neverBack, overrunsMs, leftBehind, offenders, failed: failed.map((o) => o.error) },
@@ -132,12 +139,14 @@ async function runCase(ctx: ChaosContext, c: BanCase, taskQueue: string, duratio
     const ban = ctx.temporal.client.workflow.getHandle(takedown.ban.workflowId);
     if (c.lift) {
       await sleep(ctx.rng.between(2_000, Math.max(2_500, (durationSeconds * 1000) / 2)));
+      const askedMs = Date.now();
       const lifted = await ctx.temporal.retry(() => ban.executeUpdate(liftUpdate, { args: [{ by: 'chaos', reason: 'appeal' }] }), { timeoutMs: 120_000 });
       if (lifted.outcome !== 'lifted') return { takedown, error: `${c.request.violationId}: lift answered ${JSON.stringify(lifted)}` };
-      return { takedown, ban: lifted, endMs: Date.parse(lifted.liftedAt) };
+      return { takedown, ban: lifted, endMs: askedMs, doneMs: Date.parse(lifted.liftedAt) };
     }
     const result = await ctx.temporal.retry(() => ban.result(), { timeoutMs: (durationSeconds + 180) * 1000 });
-    return { takedown, ban: result, endMs: Date.parse(takedown.ban.expiresAt) };
+    const expiresAtMs = Date.parse(takedown.ban.expiresAt);
+    return { takedown, ban: result, endMs: expiresAtMs, doneMs: expiresAtMs };
   } catch (err) {
     return { error: `${c.request.violationId}: ${(err as Error).message}` };
   }

@@ -13,8 +13,8 @@ export interface Sizes {
   hostile: { inputs: number; workflows: number };
   /**
    * Bans beside the crash and storm takedowns. ZEGO rules are capped at `zegoRuleCapSeconds`
-   * (sandbox and workers), so each ban is a chain of renewed rules; the cap leaves the renewal
-   * margin (a third of it) above the time a killed worker's work takes to move on.
+   * (sandbox and workers), so each ban is a chain of renewed rules; the renewal margin (half the
+   * cap) must outlast a renewal lost to several kills in a row (each costs a 5 s heartbeat timeout).
    */
   bans: { count: number; durationSeconds: number; zegoRuleCapSeconds: number };
 }
@@ -25,7 +25,7 @@ export const FULL_SIZES: Sizes = {
   storm: { takedowns: 120 },
   outage: { shortTakedowns: 30, shortOutageMs: 6_000, longTakedowns: 20, stepBudgetMs: 12_000 },
   hostile: { inputs: 10_000, workflows: 200 },
-  bans: { count: 20, durationSeconds: 90, zegoRuleCapSeconds: 30 },
+  bans: { count: 20, durationSeconds: 150, zegoRuleCapSeconds: 60 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -34,7 +34,7 @@ export const QUICK_SIZES: Sizes = {
   storm: { takedowns: 24 },
   outage: { shortTakedowns: 8, shortOutageMs: 3_000, longTakedowns: 6, stepBudgetMs: 5_000 },
   hostile: { inputs: 1_000, workflows: 20 },
-  bans: { count: 6, durationSeconds: 35, zegoRuleCapSeconds: 15 },
+  bans: { count: 6, durationSeconds: 40, zegoRuleCapSeconds: 20 },
 };
 
 /** Credentials the run gives its workers; none may show up anywhere the suite can read. */

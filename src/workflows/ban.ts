@@ -49,11 +49,12 @@ export const MAX_LISTED_STRIKES = 100;
 const AGORA_MIN_RULE_SECONDS = 10;
 
 /**
- * How long before a rule lapses it is renewed: a third of the longest rule, from 1 s to 10
- * minutes, which leaves room for the renewal's own retries.
+ * How long before a rule lapses it is renewed: half the longest rule, at most an hour (a day-long
+ * rule is renewed an hour early). The margin is what a renewal has for its retries, a worker
+ * restart or an outage before the rule lapses; renewing earlier costs no extra call per day.
  */
 export function renewalMarginMs(maxRuleSeconds: number): number {
-  return Math.min(600_000, Math.max(1_000, (maxRuleSeconds * 1000) / 3));
+  return Math.min(3_600_000, Math.max(1_000, (maxRuleSeconds * 1000) / 2));
 }
 
 export interface BanInput {
@@ -73,8 +74,8 @@ class Ban {
   private rules: BanRule[];
   private route?: ProviderRoute;
   private readonly routeReady: Promise<ProviderRoute>;
-  /** The first rule's placement; every strike waits for it. */
-  private placement?: Promise<PlacedRule>;
+  /** The first rule's placement (already done in a run continued as new); every strike waits for it. */
+  private placement?: Promise<PlacedRule | undefined>;
   /** Rule operations, one at a time. */
   private ruleOps: Promise<unknown> = Promise.resolve();
   private ruleOpsRunning = 0;
@@ -90,7 +91,7 @@ class Ban {
     this.strikes = input.carried?.strikes ?? [];
     this.rules = input.carried?.rules ?? [];
     this.expiresAtMs = input.carried?.expiresAtMs;
-    if (input.carried) this.placement = Promise.resolve(this.rules[0] as unknown as PlacedRule);
+    if (input.carried) this.placement = Promise.resolve(undefined);
     this.routeReady = resolveRoute(input.subject.provider, String(input.subject.appId)).then((route) => (this.route = route));
   }
 
@@ -132,7 +133,7 @@ class Ban {
     const seconds = banSeconds(strike.duration)!;
     const first = this.placement === undefined;
     this.placement ??= this.serially(() => this.placeFirstRule(seconds));
-    let placed: PlacedRule;
+    let placed: PlacedRule | undefined;
     try {
       placed = await this.placement;
     } catch (err) {
@@ -140,8 +141,12 @@ class Ban {
     }
     if (!first) this.extend(seconds === 'permanent' ? 'permanent' : Date.now() + seconds * 1000);
     const expiresAt = isoOf(this.expiresAtMs!);
-    const step: StepRecord = first ? { ...placed, expiresAt } : { action: placed.action, outcome: 'already-done', attempts: 0, expiresAt };
-    delete (step as { ruleId?: number }).ruleId;
+    const action = this.subject.provider === 'zego' ? 'ForbidUser' : 'BanUser';
+    let step: StepRecord = { action, outcome: 'already-done', attempts: 0, expiresAt };
+    if (first && placed) {
+      const { ruleId: _ruleId, ...record } = placed;
+      step = { ...record, expiresAt };
+    }
     return { workflowId: workflowInfo().workflowId, expiresAt, step };
   }
 
@@ -276,7 +281,7 @@ class Ban {
 
   private keepRule(placed: PlacedRule): void {
     const rule: BanRule = {
-      action: placed.action === 'BanUser' ? 'BanUser' : 'ForbidUser',
+      action: this.subject.provider === 'zego' ? 'ForbidUser' : 'BanUser',
       expiresAt: placed.expiresAt,
       ...(placed.providerRequestId ? { providerRequestId: placed.providerRequestId } : {}),
       ...(placed.ruleId === undefined ? {} : { ruleId: placed.ruleId }),

@@ -25,14 +25,8 @@ export const WORKER_METRICS: Readonly<Record<string, WorkerMetric>> = {
   temporal_long_request: { type: 'counter', labels: [...core, 'operation'] },
   temporal_activity_schedule_to_start_latency: { type: 'histogram', labels: core },
   temporal_worker_task_slots_used: { type: 'gauge', labels: [...core, 'worker_type'] },
-};
-
-/**
- * Referenced by the rules before the worker exports it: bans add `takedown_ban_renewals`
- * (outcome `on-time` | `late`).
- */
-export const PENDING_METRICS: Readonly<Record<string, WorkerMetric>> = {
-  takedown_ban_renewals: { type: 'counter', labels: ['provider', 'outcome'] },
+  /** A ban workflow's rule renewals, `outcome` `on-time` or `late`. */
+  takedown_ban_renewals: { type: 'counter', labels: ['provider', 'outcome', 'namespace', 'taskQueue', 'workflowType'] },
 };
 
 /** Series Prometheus itself makes: `up` per target, `ALERTS` per alert. */

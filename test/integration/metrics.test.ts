@@ -13,7 +13,7 @@ import { sandboxWorkerEnv } from '../../src/devstack/sandbox-env';
 import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { DEMO_AGORA_ACCOUNT, DEMO_AGORA_APP_ID, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
 import type { TakedownRequest } from '../../src/workflows/request';
-import { WORKER_METRICS, PENDING_METRICS } from '../harness/worker-metrics';
+import { WORKER_METRICS } from '../harness/worker-metrics';
 import { connectTestEnv, eventually, quietRuntime, uniqueName } from '../harness/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -23,11 +23,12 @@ let worker: ChildProcess;
 let output = '';
 let metricsUrl: string;
 const taskQueue = uniqueName('takedown');
+const RULE_CAP_SECONDS = 3;
 
 beforeAll(async () => {
   quietRuntime();
   env = await connectTestEnv();
-  sandbox = await startSandbox({ zegoApps: [DEMO_ZEGO_APP], agoraAccounts: [DEMO_AGORA_ACCOUNT], encoderReconnectDelayMs: 20 });
+  sandbox = await startSandbox({ zegoApps: [DEMO_ZEGO_APP], agoraAccounts: [DEMO_AGORA_ACCOUNT], encoderReconnectDelayMs: 20, ruleCaps: { zegoMaxEffectiveTimeSeconds: RULE_CAP_SECONDS } });
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   metricsUrl = `http://${metricsAddress}/metrics`;
   // `timeout` bounds the worker's life even if this test dies without its teardown.
@@ -41,6 +42,8 @@ beforeAll(async () => {
       TAKEDOWN_RETRY_INITIAL_INTERVAL: '50ms',
       TAKEDOWN_RETRY_MAXIMUM_INTERVAL: '500ms',
       TAKEDOWN_LOG_LEVEL: 'WARN',
+      // Rules of a few seconds, so a short ban renews its rule (and counts the renewals).
+      ZEGO_MAX_RULE_SECONDS: String(RULE_CAP_SECONDS),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -103,6 +106,11 @@ const zego = (roomId: string, streamId: string): TakedownRequest => ({
 test('a real worker exports every series the rules and dashboard use, with their labels', async () => {
   const client = env.client;
   const start = (req: TakedownRequest) => startTakedown(client, req, { taskQueue });
+  // A 10 s ban on 3 s rules, running beside the takedowns below.
+  const banRoom = uniqueName('room');
+  await sandbox.control.seedZego({ appId: DEMO_ZEGO_APP.appId, rooms: [{ roomId: banRoom, users: ['offender'], streams: [{ streamId: 'banned-stream', userId: 'offender' }] }] });
+  const banned = (await (await start({ violationId: uniqueName('clf'), ban: { duration: '10s' }, target: { provider: 'zego', appId: DEMO_ZEGO_APP.appId, roomId: banRoom, streamId: 'banned-stream', userId: 'offender' } })).result()).ban!;
+  const banEnded = client.workflow.getHandle(banned.workflowId).result();
   // Enforced, after one retry of DeleteStream.
   const [roomA, streamA, roomB, streamB] = [uniqueName('room'), uniqueName('stream'), uniqueName('room'), uniqueName('stream')];
   await sandbox.control.seedZego({ appId: DEMO_ZEGO_APP.appId, rooms: [{ roomId: roomA, users: ['host-42'], streams: [{ streamId: streamA, userId: 'host-42' }] }] });
@@ -118,6 +126,7 @@ test('a real worker exports every series the rules and dashboard use, with their
   await sandbox.control.injectFault({ provider: 'agora', operation: 'DeleteStreamKey', count: 1, answer: { status: 429, retryAfterSeconds: 1 } });
   expect((await (await start({ violationId: uniqueName('clf'), target: { provider: 'agora', appId: DEMO_AGORA_APP_ID, region: 'na', streamKey } })).result()).outcome).toBe('enforced');
 
+  expect(await banEnded).toEqual({ outcome: 'expired' });
   const { types, series } = await eventually(async () => {
     const parsed = parseExposition(await scrape());
     expect(parsed.series.some((s) => s.name === 'takedown_takedowns' && s.labels.outcome === 'ProviderRejected')).toBe(true);
@@ -144,7 +153,8 @@ test('a real worker exports every series the rules and dashboard use, with their
     ours(name)
       .filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))
       .reduce((sum, s) => sum + s.value, 0);
-  expect(value('takedown_takedowns', { provider: 'zego', outcome: 'enforced' })).toBe(1);
+  // The retried one and the one with the ban.
+  expect(value('takedown_takedowns', { provider: 'zego', outcome: 'enforced' })).toBe(2);
   expect(value('takedown_takedowns', { provider: 'zego', outcome: 'ProviderRejected' })).toBe(1);
   expect(value('takedown_takedowns', { provider: 'agora', outcome: 'enforced' })).toBe(1);
   expect(value('takedown_provider_calls', { provider: 'zego', action: 'DeleteStream', outcome: 'failed' })).toBe(1);
@@ -154,8 +164,6 @@ test('a real worker exports every series the rules and dashboard use, with their
   expect(value('takedown_provider_throttled', { provider: 'zego' })).toBe(0);
   expect(ours('temporal_long_request').map((s) => s.labels.operation)).toEqual(expect.arrayContaining(['PollWorkflowTaskQueue', 'PollActivityTaskQueue']));
 
-  // Bans are added elsewhere; once the worker exports their metric, it must have the labels the rules use.
-  for (const [name, metric] of Object.entries(PENDING_METRICS)) {
-    for (const sample of series.filter((s) => s.name === name)) expect(metric.labels.filter((l) => !(l in sample.labels))).toEqual([]);
-  }
+  // The 10 s ban renewed its 3 s rule several times, each in time.
+  expect(value('takedown_ban_renewals', { provider: 'zego', outcome: 'on-time' })).toBeGreaterThanOrEqual(2);
 });

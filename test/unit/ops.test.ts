@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { PENDING_METRICS, PROMETHEUS_METRICS, WORKER_METRICS } from '../harness/worker-metrics';
+import { PROMETHEUS_METRICS, WORKER_METRICS } from '../harness/worker-metrics';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OPS = path.join(ROOT, 'ops');
@@ -129,7 +129,7 @@ describe('alert rules', () => {
 });
 
 describe('every series ops/ names is one the worker exports, with its labels', () => {
-  const known = { ...WORKER_METRICS, ...PENDING_METRICS };
+  const known = { ...WORKER_METRICS };
   const sources = [
     ...rules.map((r) => [`alert ${r.alert}`, r.expr] as const),
     ...dashboardQueries.map((q) => [`panel "${q.panel.title}" ${q.refId}`, grafanaToPromql(q.expr)] as const),

@@ -22,8 +22,8 @@ async function replay(histories: { workflowId: string; history: unknown }[]) {
   return results;
 }
 
-test('committed histories of both flows are there', () => {
-  expect(files).toEqual(['agora-takedown.json', 'zego-takedown.json']);
+test('committed histories of both flows are there, from before the plan and after, with a ban', () => {
+  expect(files).toEqual(['agora-takedown-planned.json', 'agora-takedown.json', 'zego-ban-takedown.json', 'zego-ban.json', 'zego-takedown-planned.json', 'zego-takedown.json']);
 });
 
 test('the workflow code replays every committed history deterministically', async () => {
