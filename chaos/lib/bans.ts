@@ -67,6 +67,8 @@ export async function runBans(ctx: ChaosContext, scenario: string, taskQueue: st
   }
 
   const outcomes = await Promise.all(cases.map((c) => runCase(ctx, c, taskQueue, durationSeconds)));
+  // The last ban to end may have ended a moment ago: give its client the time to come back that the oracle allows.
+  await sleep(ROUNDING_MS + OBSERVATION_SLACK_MS);
   const [clients, rules] = await Promise.all([ctx.sandbox.control.clients(), ctx.sandbox.control.rules()]);
 
   let early = 0;

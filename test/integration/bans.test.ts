@@ -110,7 +110,8 @@ describe('ZEGO', () => {
     // ExpireTime is whole seconds: the last rule may end up to a second before the ban's end; the workflow removes it at the end.
     expect(accepted[0]!.at).toBeGreaterThan(expiresAtMs - 1_000);
     expect(accepted[0]!.at - expiresAtMs).toBeLessThan(2_000);
-    expect(kickedAt).toBeLessThan(expiresAtMs - 9_000);
+    // The kick came right after the rule (the ban counts from the rule, in whole seconds at ZEGO).
+    expect(kickedAt).toBeLessThan(expiresAtMs - 8_000);
     // Several caps long: the rule was renewed, and nothing is left behind.
     const sets = (await stack.sandbox.control.requests({ provider: 'zego', operation: 'SetForbidUserRule' })).filter((r) => r.params.userId === userId);
     expect(sets.length).toBeGreaterThanOrEqual(3);
