@@ -29,7 +29,7 @@ import { preciseNow } from '../src/sandbox/request-log';
 import type { TakedownRequest } from '../src/workflows/request';
 import { zegoCensorResult } from '../test/unit/intake/senders';
 import { summarize, type Summary } from '../harness/stats';
-import { CpuMeter, type CpuDelta } from './procstat';
+import { CpuMeter, readTree, type CpuDelta } from './procstat';
 import { BENCH_APPS, BENCH_TASK_QUEUE, type BenchStack } from './stack';
 
 /** Sizes and bounds of the intake cell. */
@@ -175,10 +175,14 @@ async function withoutHttp(temporal: IntakeTemporal, slot: Slot, taskQueue: stri
   await temporal.connection.withDeadline(Date.now() + DEFAULT_TEMPORAL_BUDGET_MS, () => startOnce(temporal.client, workflowId, requestId, start));
 }
 
-async function sendToIntake(intake: OpenIntake, slot: Slot): Promise<number> {
-  const body = JSON.stringify(
+/** The signed censor result for a slot, as ZEGO would send it (made before the clock starts). */
+function censorBody(slot: Slot): string {
+  return JSON.stringify(
     zegoCensorResult(SECRET, { appId: BENCH_APPS.open.appId, roomId: slot.roomId, streamId: slot.streamId, userId: slot.userId, resultTaskId: `bench-${slot.roomId}` }),
   );
+}
+
+async function sendToIntake(intake: OpenIntake, body: string): Promise<number> {
   const res = await request(`${intake.url}/zego/censor`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   await res.body.dump();
   return res.statusCode;
@@ -220,11 +224,12 @@ async function runStep(stack: BenchStack, temporal: IntakeTemporal, intake: Open
     const wait = due - preciseNow();
     if (wait > 0) await sleep(wait);
     const slot = slots[i]!;
+    const body = slot.path === 'intake' ? censorBody(slot) : '';
     const entry: Sent = { slot, sentAt: preciseNow() };
     lags.push(entry.sentAt - due);
     sent.push(entry);
     inFlight.push(
-      (slot.path === 'intake' ? sendToIntake(intake, slot) : withoutHttp(temporal, slot, taskQueue, slot.path === 'lookup').then(() => 200))
+      (slot.path === 'intake' ? sendToIntake(intake, body) : withoutHttp(temporal, slot, taskQueue, slot.path === 'lookup').then(() => 200))
         .then((status) => {
           entry.ms = preciseNow() - entry.sentAt;
           entry.status = status;
@@ -303,18 +308,24 @@ async function followToProvider(stack: BenchStack, sent: Sent[], waitSeconds: nu
   return { intake: summarize(toProvider('intake')), lookupAndStart: summarize(toProvider('lookup')), startCall: summarize(toProvider('start')), missing: wanted.size - arrivals.size };
 }
 
+/** Below this share of a core over a second the Temporal server counts as idle. */
+const IDLE_SERVER_CORES = 0.25;
+
 /**
- * Waits until the worker is idle: no provider request for `quietMs` (takedowns an earlier cell
- * abandoned, e.g. the throughput loop's, still run for a few seconds), for at most `timeoutMs`.
+ * Waits, for at most `timeoutMs`, until the stack is idle: no provider request and the Temporal
+ * server under {@link IDLE_SERVER_CORES} for a second. Takedowns an earlier cell abandoned (the
+ * throughput loop's) run on for seconds, and a step past the server's capacity leaves it busy.
  */
-async function untilProvidersQuiet(stack: BenchStack, quietMs: number, timeoutMs: number): Promise<void> {
+async function untilIdle(stack: BenchStack, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let seen = -1;
+  let requests = (await stack.sandbox.control.requests()).length;
   while (Date.now() < deadline) {
-    const count = (await stack.sandbox.control.requests()).length;
-    if (count === seen) return;
-    seen = count;
-    await sleep(quietMs);
+    const before = readTree(stack.pids.devServer).cpuSeconds;
+    await sleep(1000);
+    const cores = readTree(stack.pids.devServer).cpuSeconds - before;
+    const now = (await stack.sandbox.control.requests()).length;
+    if (now === requests && cores < IDLE_SERVER_CORES) return;
+    requests = now;
   }
 }
 
@@ -322,7 +333,7 @@ async function untilProvidersQuiet(stack: BenchStack, quietMs: number, timeoutMs
 export async function runIntakeCell(stack: BenchStack, spec: IntakeSpec, log: (line: string) => void = () => {}): Promise<IntakeResult> {
   await stack.sandbox.control.reset();
   await stack.sandbox.control.configure({ latencyMs: 0 });
-  await untilProvidersQuiet(stack, 1000, 60_000);
+  await untilIdle(stack, 60_000);
   const temporal = connectTemporal({ temporal: { address: stack.server.address, namespace: 'default' } });
   const unpolled = await openIntake(temporal, UNPOLLED_TASK_QUEUE);
   const loadedIntake = await openIntake(temporal, BENCH_TASK_QUEUE);
@@ -353,6 +364,7 @@ export async function runIntakeCell(stack: BenchStack, spec: IntakeSpec, log: (l
       }
     }
 
+    await untilIdle(stack, 60_000);
     const loadedRun = { ...base, queue: INTAKE_QUEUE.worker, rate: spec.loaded.rate, secondsPerPath: spec.loaded.secondsPerPath, seed: seedRooms(stack) };
     const loadedOut = await runStep(stack, temporal, loadedIntake, loadedRun);
     const loaded = { ...stepResult(loadedRun, loadedOut), toProvider: await followToProvider(stack, loadedOut.sent, spec.loaded.waitSeconds) };

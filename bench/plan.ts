@@ -1,4 +1,4 @@
-/** What a run measures and how much: the full run, or `--quick` (under a minute, same shape, smaller N). */
+/** What a run measures and how much: the full run, or `--quick` (about a minute, same shape, smaller N). */
 import type { ProviderName } from '../src/providers/types';
 import { INTAKE_PATHS, type IntakeSpec } from './intake';
 
@@ -32,7 +32,8 @@ export interface BenchPlan {
 
 /**
  * Every cell of the full matrix at N = 500. Sequential cells take ~300–400 ms per takedown on this
- * machine (see RESULTS.md), so a full run takes about 20 minutes; `--quick` is the short one.
+ * machine (see RESULTS.md), so the dev server's part of a full run takes about 20 minutes; the
+ * intake cell and the cluster column add about 10. `--quick` is the short one.
  */
 const FULL_N = 500;
 
