@@ -31,6 +31,8 @@ export interface BenchResults {
   intake?: IntakeResult;
   /** The cluster column; absent in a `--quick` run without `--cluster` (and in older results). */
   cluster?: ClusterColumn;
+  /** Why the cluster column is missing from a run that was to have it. */
+  clusterError?: string;
 }
 
 
@@ -239,6 +241,7 @@ export function renderReport(r: BenchResults): string {
     '',
     ...(r.intake ? [...intakeSection(r.intake), ''] : []),
     ...(r.cluster ? [...clusterSection(r, r.cluster), ''] : []),
+    ...(r.clusterError ? ['## 6. Dev server and cluster', '', `**The cluster column failed:** ${r.clusterError}`, ''] : []),
     ...profileSection(r.profiles),
     '',
     ...analysis,

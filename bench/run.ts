@@ -225,7 +225,13 @@ async function main(): Promise<void> {
     const throughput = await throughputCell(stack, plan);
     // Last on the dev server: its loaded step leaves the worker a backlog, and its unpolled takedowns stay open.
     const intake = await intakeCell(stack, plan);
-    const cluster = await clusterColumn();
+    // A cluster that fails to start or run must not cost the dev server's figures: they are written, then the run fails.
+    let clusterError: string | undefined;
+    const cluster = await clusterColumn().catch((err: unknown) => {
+      clusterError = err instanceof Error ? err.message : String(err);
+      log(`cluster column failed: ${clusterError}`);
+      return undefined;
+    });
 
     const results: BenchResults = {
       ...setup(),
@@ -237,6 +243,7 @@ async function main(): Promise<void> {
       throughput,
       intake,
       ...(cluster ? { cluster } : {}),
+      ...(clusterError ? { clusterError } : {}),
     };
     const prefix = args.out ?? (plan.mode === 'quick' ? 'results-quick' : 'results');
     const jsonFile = path.resolve(__dirname, `${prefix}.json`);
@@ -244,6 +251,7 @@ async function main(): Promise<void> {
     const mdFile = path.resolve(__dirname, prefix === 'results' ? 'RESULTS.md' : `${prefix}.md`);
     writeFileSync(mdFile, renderReport(results));
     log(`wrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), mdFile)} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    if (clusterError) throw new Error(`the cluster column failed (the dev server's figures are written): ${clusterError}`);
   } finally {
     await stack.stop();
   }
