@@ -2,18 +2,29 @@
 import path from 'node:path';
 
 /** The phases `--only` can run alone. */
-export const ONLY = ['bursts', 'throughput'] as const;
+export const ONLY = ['bursts', 'throughput', 'intake', 'cluster'] as const;
 export type Only = (typeof ONLY)[number];
 
 /** Output prefix of each `--only` phase when `--out` is not given. */
-export const ONLY_OUT: Record<Only, string> = { bursts: 'results-bursts', throughput: 'results-throughput' };
+export const ONLY_OUT: Record<Only, string> = {
+  bursts: 'results-bursts',
+  throughput: 'results-throughput',
+  intake: 'results-intake',
+  cluster: 'results-cluster',
+};
 
 /** What one run is asked to do. */
 export interface Args {
   /** `--quick`: the smoke plan (reduced N, same shape). */
   quick: boolean;
-  /** `--only bursts|throughput`: that phase alone. */
+  /** `--only bursts|throughput|intake|cluster`: that phase alone. */
   only?: Only;
+  /**
+   * Whether the cluster column runs: always in a full run and with `--only cluster`, in a
+   * `--quick` run only with `--cluster` (a quick run must not need Go or PostgreSQL), never with
+   * another `--only`.
+   */
+  cluster: boolean;
   /** `--measure-seconds N`: the throughput window of `--only throughput`; default the plan's. */
   measureSeconds?: number;
   /** `--out <prefix>`: result files, relative to bench/ or absolute. */
@@ -22,35 +33,55 @@ export interface Args {
   workerEnv: Record<string, string>;
 }
 
-/** The word after `flag`, `''` when it is last, undefined when it is absent. */
-function valueOf(argv: string[], flag: string): string | undefined {
-  const at = argv.indexOf(flag);
-  return at >= 0 ? (argv[at + 1] ?? '') : undefined;
-}
+/** Options that stand alone. */
+const FLAGS = ['--quick', '--cluster'] as const;
+/** Options followed by a value. */
+const VALUED = ['--only', '--measure-seconds', '--out', '--worker-env'] as const;
 
 /** Reads the benchmark's command line (everything after `npm run bench --`); throws on a bad option, naming it. */
 export function parseArgs(argv: string[]): Args {
-  const quick = argv.includes('--quick');
-  const only = valueOf(argv, '--only');
+  const flags = new Set<string>();
+  const values: Partial<Record<(typeof VALUED)[number], string>> = {};
+  const workerEnv: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if ((FLAGS as readonly string[]).includes(arg)) {
+      flags.add(arg);
+      continue;
+    }
+    if (!(VALUED as readonly string[]).includes(arg)) {
+      throw new Error(`unknown option "${arg}" (known: ${[...FLAGS, ...VALUED].join(', ')})`);
+    }
+    // The word after the option, '' when it is last.
+    const value = argv[++i] ?? '';
+    if (arg === '--worker-env') {
+      const at = value.indexOf('=');
+      if (at < 1) throw new Error(`--worker-env takes NAME=value (got "${value}")`);
+      workerEnv[value.slice(0, at)] = value.slice(at + 1);
+    } else {
+      values[arg as Exclude<(typeof VALUED)[number], '--worker-env'>] = value;
+    }
+  }
+
+  const quick = flags.has('--quick');
+  const only = values['--only'];
   if (only !== undefined && !(ONLY as readonly string[]).includes(only)) throw new Error(`--only takes one of: ${ONLY.join(', ')} (got "${only}")`);
-  const measure = valueOf(argv, '--measure-seconds');
+  const measure = values['--measure-seconds'];
   if (measure !== undefined && only !== 'throughput') throw new Error('--measure-seconds goes with --only throughput');
   const measureSeconds = measure === undefined ? undefined : Number(measure);
   if (measureSeconds !== undefined && !(Number.isFinite(measureSeconds) && measureSeconds > 0)) {
     throw new Error(`--measure-seconds takes a positive number of seconds (got "${measure}")`);
   }
-  const out = valueOf(argv, '--out');
-  // The committed figures come from a full run only: no partial run may overwrite them.
-  if (only !== undefined && out !== undefined && path.resolve(__dirname, out) === path.resolve(__dirname, 'results')) {
-    throw new Error(`--only ${only} would overwrite the committed bench/results.*: name another --out`);
+  if (flags.has('--cluster')) {
+    if (only !== undefined) throw new Error(`--cluster does not go with --only ${only} (--only cluster runs the cluster column alone)`);
+    if (!quick) throw new Error('--cluster goes with --quick: a full run always includes the cluster column');
   }
-  const workerEnv: Record<string, string> = {};
-  // `--worker-env NAME=value` (repeatable): worker settings for before/after experiments.
-  argv.forEach((arg, i) => {
-    if (arg === '--worker-env' && argv[i + 1]?.includes('=')) {
-      const [name, ...value] = argv[i + 1]!.split('=');
-      workerEnv[name!] = value.join('=');
-    }
-  });
-  return { quick, ...(only ? { only: only as Only } : {}), ...(measureSeconds ? { measureSeconds } : {}), ...(out ? { out } : {}), workerEnv };
+  const cluster = only === 'cluster' || (only === undefined && (!quick || flags.has('--cluster')));
+  const out = values['--out'];
+  if (out === '') throw new Error('--out takes a file prefix (got "")');
+  // The committed figures come from a full run only: no partial run may overwrite them.
+  if ((only !== undefined || quick) && out !== undefined && path.resolve(__dirname, out) === path.resolve(__dirname, 'results')) {
+    throw new Error(`${only !== undefined ? `--only ${only}` : '--quick'} would overwrite the committed bench/results.*: name another --out`);
+  }
+  return { quick, ...(only ? { only: only as Only } : {}), cluster, ...(measureSeconds ? { measureSeconds } : {}), ...(out ? { out } : {}), workerEnv };
 }

@@ -10,7 +10,7 @@ import { ZegoClient } from '../src/providers/zego';
 import { DEMO_AGORA_ACCOUNT } from '../src/sandbox/demo-accounts';
 import { preciseNow } from '../src/sandbox/request-log';
 import { runBounded } from '../harness/pool';
-import { BENCH_APPS, BENCH_TASK_QUEUE, type BenchStack } from './stack';
+import { BENCH_APPS, BENCH_TASK_QUEUE, type CellStack } from './stack';
 import { summarize, type Summary } from '../harness/stats';
 import type { ProviderName } from '../src/providers/types';
 import { arrivalsByToken, seedTargets, type BenchTarget } from './targets';
@@ -92,7 +92,7 @@ export interface CellSpec {
 }
 
 /** Runs one cell: seed, warm up, measure, then read the arrivals from the sandbox log. */
-export async function runLatencyCell(stack: BenchStack, spec: CellSpec): Promise<LatencyCell> {
+export async function runLatencyCell(stack: CellStack, spec: CellSpec): Promise<LatencyCell> {
   const { control } = stack.sandbox;
   await control.reset();
   await control.configure({ latencyMs: spec.providerLatencyMs });

@@ -1,5 +1,6 @@
-/** What a run measures and how much: the full run, or `--quick` (under a minute, same shape, smaller N). */
+/** What a run measures and how much: the full run, or `--quick` (about a minute, same shape, smaller N). */
 import type { ProviderName } from '../src/providers/types';
+import { INTAKE_PATHS, type IntakeSpec } from './intake';
 
 /** Sizes and bounds of every phase of one run. */
 export interface BenchPlan {
@@ -18,13 +19,21 @@ export interface BenchPlan {
   cellBudgetSeconds: number;
   bursts: { app: 'limit20' | 'limit10'; limit: number; n: number }[];
   throughput: { concurrency: number; warmupSeconds: number; measureSeconds: number; seeded: number };
-  /** Upper bound on the dev server's life and on the whole run. */
+  /** The classifier intake's answer latency (`bench/intake.ts`). */
+  intake: IntakeSpec;
+  /**
+   * The cluster column: the sequential cells (every flow, 1 in flight, 0 ms provider latency, with
+   * their floors) and the first burst, on the mTLS cluster; `seconds` bounds its start, cells and stop.
+   */
+  cluster: { seconds: number };
+  /** Upper bound on the dev server's life and on the whole run without the cluster column. */
   lifetimeSeconds: number;
 }
 
 /**
  * Every cell of the full matrix at N = 500. Sequential cells take ~300–400 ms per takedown on this
- * machine (see RESULTS.md), so a full run takes about 20 minutes; `--quick` is the short one.
+ * machine (see RESULTS.md), so the dev server's part of a full run takes about 20 minutes; the
+ * intake cell and the cluster column add about 10. `--quick` is the short one.
  */
 const FULL_N = 500;
 
@@ -46,7 +55,17 @@ export function makePlan(quick: boolean): BenchPlan {
       ],
       // 30 in flight: with 100 the first completions would land after the short window has begun.
       throughput: { concurrency: 30, warmupSeconds: 2, measureSeconds: 4, seeded: 2000 },
-      lifetimeSeconds: 150,
+      intake: {
+        rates: [25, 100],
+        headlineRate: 100,
+        secondsPerPath: 2,
+        blockSeconds: 0.2,
+        warmupSeconds: 2,
+        searchBudgetSeconds: 20,
+        loaded: { rate: 100, secondsPerPath: 1, waitSeconds: 20 },
+      },
+      cluster: { seconds: 240 },
+      lifetimeSeconds: 200,
     };
   }
   return {
@@ -63,12 +82,44 @@ export function makePlan(quick: boolean): BenchPlan {
     ],
     // The warm-up covers the ramp: 100 in flight take ~7 s to complete their first round.
     throughput: { concurrency: 100, warmupSeconds: 10, measureSeconds: 30, seeded: 6000 },
-    lifetimeSeconds: 2400,
+    // 8 s per path and step (3 paths): 200 answers per path at 25/s, 800 at 100/s; 24 s per step.
+    intake: {
+      rates: [25, 50, 100, 200, 400],
+      headlineRate: 100,
+      secondsPerPath: 8,
+      blockSeconds: 0.2,
+      warmupSeconds: 6,
+      searchBudgetSeconds: 150,
+      // 600 takedowns: about 40 s of work for the worker on this machine.
+      loaded: { rate: 100, secondsPerPath: 2, waitSeconds: 120 },
+    },
+    // Start-up ~1 min, two sequential cells of 500 (~3 min each), floors, one burst.
+    cluster: { seconds: 900 },
+    lifetimeSeconds: 2700,
   };
 }
 
 /** Start-up (CLI, dev server, worker bundling), seeding and stopping, on top of a throughput cell's own time. */
 const THROUGHPUT_ONLY_OVERHEAD_SECONDS = 180;
+/** The same for the intake cell alone. */
+const INTAKE_ONLY_OVERHEAD_SECONDS = 120;
+
+/**
+ * The plan of `--only intake`: the intake cell of `plan` alone, the run bounded by its search, its
+ * loaded step and the wait for that step's takedowns.
+ */
+export function intakeOnlyPlan(plan: BenchPlan): BenchPlan {
+  const { intake } = plan;
+  const paths = INTAKE_PATHS.length;
+  const loaded = intake.loaded.secondsPerPath * paths + intake.loaded.waitSeconds;
+  // A step may start just before the search's bound.
+  return { ...plan, lifetimeSeconds: INTAKE_ONLY_OVERHEAD_SECONDS + intake.warmupSeconds + intake.searchBudgetSeconds + intake.secondsPerPath * paths + loaded };
+}
+
+/** Longest the whole run may take: the dev server's part, plus the cluster column when it runs. */
+export function runBoundSeconds(plan: BenchPlan, cluster: boolean): number {
+  return plan.lifetimeSeconds + (cluster ? plan.cluster.seconds : 0);
+}
 
 /**
  * The plan of `--only throughput`: the throughput cell of `plan` alone, measured for

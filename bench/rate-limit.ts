@@ -6,7 +6,7 @@ import { startTakedown } from '../src/client';
 import { maxArrivalsInAnyWindow, preciseNow } from '../src/sandbox/request-log';
 import { runBounded } from '../harness/pool';
 import { withTimeout } from '../harness/retry';
-import { BENCH_TASK_QUEUE, type BenchStack } from './stack';
+import { BENCH_TASK_QUEUE, type CellStack } from './stack';
 import { seedTargets } from './targets';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 
@@ -51,7 +51,7 @@ export interface BurstResult {
 const THROTTLED = new Set([206, 207, 110200191]);
 
 /** Starts `n` takedowns at once against the limited app and measures what arrived at the provider. */
-export async function runBurst(stack: BenchStack, spec: BurstSpec): Promise<BurstResult> {
+export async function runBurst(stack: CellStack, spec: BurstSpec): Promise<BurstResult> {
   const { control } = stack.sandbox;
   await control.reset();
   // Documented limits for the other steps, so a burst that spilled over them would show too.

@@ -1,12 +1,18 @@
 /** Renders bench/RESULTS.md from the raw results: tables first, then the analysis written beside it. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cpuMsPerTakedown } from './procstat';
+import type { ClusterColumn } from './cluster';
+import type { IntakeResult } from './intake';
 import type { BurstResult } from './rate-limit';
 import type { LatencyCell } from './latency';
 import type { HistoryProfile } from './profile';
-import { fmt, type Summary } from '../harness/stats';
+import { fmt } from '../harness/stats';
 import type { ThroughputResult } from './throughput';
+import { clusterSection, type DevServerCells } from './report-cluster';
+import { FLOW, TARGETS, floorOf, mark, overhead, pcts, perTakedown, setupLines } from './report-format';
+import { intakeSection, intakeTargetRows } from './report-intake';
+
+export { TARGETS, overhead } from './report-format';
 
 /** Everything one run produced; written whole to results.json. */
 export interface BenchResults {
@@ -21,33 +27,14 @@ export interface BenchResults {
   profiles: HistoryProfile[];
   bursts: BurstResult[];
   throughput: ThroughputResult;
+  /** Absent in results written before the intake cell existed. */
+  intake?: IntakeResult;
+  /** The cluster column; absent in a `--quick` run without `--cluster` (and in older results). */
+  cluster?: ClusterColumn;
+  /** Why the cluster column is missing from a run that was to have it. */
+  clusterError?: string;
 }
 
-/** Targets from the issue, checked in the report (never in tests). */
-export const TARGETS = { overheadP50Ms: 30, overheadP99Ms: 100, utilisation: 0.9, drainWithin: 1.1, throughputPerSecond: 100 } as const;
-
-const FLOW = { zego: 'ZEGO (3 steps)', agora: 'Agora (2 steps + recheck)' } as const;
-
-function pcts(s: Summary): string {
-  return `${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} / ${fmt(s.max)}`;
-}
-
-function mark(ok: boolean): string {
-  return ok ? 'met' : '**missed**';
-}
-
-/** Overhead of a Temporal cell over its floor cell at each percentile. */
-export function overhead(cell: LatencyCell, floor: LatencyCell, which: 'toEnforced' | 'toCompleted') {
-  const t = cell[which];
-  const f = floor[which];
-  return {
-    p50: t.p50 - f.p50,
-    p95: t.p95 - f.p95,
-    p99: t.p99 - f.p99,
-    ratioP50: t.p50 / f.p50,
-    ratioP99: t.p99 / f.p99,
-  };
-}
 
 function latencySection(cells: LatencyCell[]): string[] {
   const lines = [
@@ -64,7 +51,7 @@ function latencySection(cells: LatencyCell[]): string[] {
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const cell of cells.filter((c) => c.mode === 'temporal')) {
-    const floor = cells.find((c) => c.mode === 'floor' && c.flow === cell.flow && c.concurrency === cell.concurrency && c.providerLatencyMs === cell.providerLatencyMs);
+    const floor = floorOf(cells, cell);
     if (!floor) continue;
     const o = overhead(cell, floor, 'toEnforced');
     lines.push(
@@ -114,14 +101,11 @@ function targetSection(r: BenchResults): string[] {
   }
   const t = r.throughput;
   lines.push(`| throughput ≥ ${TARGETS.throughputPerSecond} takedowns/s (limits lifted, ${t.measureSeconds} s) | ${fmt(t.takedownsPerSecond)} /s | ${mark(t.takedownsPerSecond >= TARGETS.throughputPerSecond)} |`);
+  if (r.intake) lines.push(...intakeTargetRows(r.intake));
+  if (r.cluster) lines.push('', 'The same targets on the cluster: section 6.');
   return lines;
 }
 
-/** `worker / dev server` CPU ms per takedown (computed from the CPU and the count, so older results render too). */
-function perTakedown(cpu: BurstResult['cpu'], takedowns: number): string {
-  const ms = cpuMsPerTakedown(cpu, takedowns);
-  return `${fmt(ms.worker)} / ${fmt(ms.devServer)}`;
-}
 
 function burstSection(bursts: BurstResult[]): string[] {
   return [
@@ -171,16 +155,50 @@ function profileSection(profiles: HistoryProfile[]): string[] {
   ];
 }
 
-/** The machine, versions, stack and settings of a run: the lines under every report's title. */
-function setupLines(r: Pick<BenchResults, 'machine' | 'versions' | 'settings'>): string[] {
+
+/** What `--only intake` writes: the intake cell alone. */
+export interface IntakeOnlyResults extends Pick<BenchResults, 'date' | 'mode' | 'wallSeconds' | 'machine' | 'versions' | 'settings'> {
+  only: 'intake';
+  intake: IntakeResult;
+}
+
+/** The `<out>.md` of `--only intake`: the run's setup, the intake's targets and its table. */
+export function renderIntakeReport(r: IntakeOnlyResults, jsonName: string): string {
   return [
-    `- Machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}; load average at start ${r.machine.loadAverageAtStart.join(' ')}.`,
-    `- Versions: Node ${r.versions.node}, Temporal TypeScript SDK ${r.versions.sdk}, Temporal CLI (dev server) ${r.versions.temporalCli}.`,
-    '- Stack: `temporal server start-dev` (headless, in-memory SQLite), the worker as `src/worker.ts` in its own process, the',
-    '  provider sandbox in the benchmark process (its arrival clock is the clock the load generator reads), all on 127.0.0.1.',
-    `- Worker settings: ${Object.entries(r.settings).filter(([k]) => k !== 'sandbox').map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
-    ...(r.settings.sandbox ? [`- Sandbox: ${r.settings.sandbox}.`] : []),
-  ];
+    `# Takedown benchmark: classifier intake only (${r.mode} plan)`,
+    '',
+    `Generated by \`npm run bench -- --only intake${r.mode === 'quick' ? ' --quick' : ''}\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`${jsonName}\`.`,
+    '',
+    ...setupLines(r),
+    '',
+    '| target | figure | |',
+    '|---|---|---|',
+    ...intakeTargetRows(r.intake),
+    '',
+    ...intakeSection(r.intake, '## Classifier intake'),
+    '',
+  ].join('\n');
+}
+
+/** What `--only cluster` writes: the comparison's cells on the dev server, then on the cluster. */
+export interface ClusterOnlyResults extends Pick<BenchResults, 'date' | 'mode' | 'wallSeconds' | 'machine' | 'versions' | 'settings'> {
+  only: 'cluster';
+  devServer: DevServerCells;
+  cluster: ClusterColumn;
+}
+
+/** The `<out>.md` of `--only cluster`: the run's setup and the side-by-side tables. */
+export function renderClusterReport(r: ClusterOnlyResults, jsonName: string): string {
+  return [
+    `# Takedown benchmark: dev server and cluster only (${r.mode} plan)`,
+    '',
+    `Generated by \`npm run bench -- --only cluster${r.mode === 'quick' ? ' --quick' : ''}\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`${jsonName}\`.`,
+    '',
+    ...setupLines(r),
+    '',
+    ...clusterSection(r.devServer, r.cluster, '## Dev server and cluster'),
+    '',
+  ].join('\n');
 }
 
 /** What `--only throughput` writes: the throughput cell alone. */
@@ -209,7 +227,7 @@ export function renderReport(r: BenchResults): string {
   return [
     `# Takedown benchmark${r.mode === 'quick' ? ' (quick run: reduced N, not the reference figures)' : ''}`,
     '',
-    `Generated by \`npm run bench${r.mode === 'quick' ? ' -- --quick' : ''}\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`bench/${r.mode === 'quick' ? 'results-quick' : 'results'}.json\`.`,
+    `Generated by \`npm run bench${r.mode === 'quick' ? ` -- --quick${r.cluster ? ' --cluster' : ''}` : ''}\` on ${r.date} in ${fmt(r.wallSeconds)} s. Raw figures: \`bench/${r.mode === 'quick' ? 'results-quick' : 'results'}.json\`.`,
     '',
     ...setupLines(r),
     '',
@@ -221,6 +239,9 @@ export function renderReport(r: BenchResults): string {
     '',
     ...throughputSection(r.throughput),
     '',
+    ...(r.intake ? [...intakeSection(r.intake), ''] : []),
+    ...(r.cluster ? [...clusterSection(r, r.cluster), ''] : []),
+    ...(r.clusterError ? ['## 6. Dev server and cluster', '', `**The cluster column failed:** ${r.clusterError}`, ''] : []),
     ...profileSection(r.profiles),
     '',
     ...analysis,

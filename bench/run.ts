@@ -1,24 +1,42 @@
 /**
  * `npm run bench [-- --quick]`: the takedown benchmark on the real stack (Temporal dev server, the
- * worker in a child process, the sandbox over HTTP). Writes bench/results.json (raw) and
- * bench/RESULTS.md (tables); `--quick` writes bench/results-quick.* instead, so a smoke run never
- * overwrites the committed figures. `--out <prefix>` names other files (experiments);
+ * worker in a child process, the sandbox over HTTP), then the cluster column: the sequential cells
+ * and one burst again on Temporal server 1.32.0 on PostgreSQL with mTLS (the cluster suite's).
+ * Writes bench/results.json (raw) and bench/RESULTS.md (tables); `--quick` writes
+ * bench/results-quick.* instead, so a smoke run never overwrites the committed figures, and skips
+ * the cluster unless `--cluster` is given. `--out <prefix>` names other files (experiments);
  * `--worker-env NAME=value` sets a worker variable for a before/after experiment; `--render` only
  * re-renders RESULTS.md from results.json; `--only bursts` runs the rate-limit bursts alone and writes
  * only `<out>.json` (a headroom experiment in a minute instead of twenty); `--only throughput` runs
  * the throughput cell alone, measured for `--measure-seconds N` (default the plan's), and writes
  * only `<out>.json` and `<out>.md` (default `results-throughput`): worker CPU per takedown before
- * and after a change in a couple of minutes.
+ * and after a change in a couple of minutes; `--only intake` runs the classifier intake cell alone
+ * (`results-intake.*`); `--only cluster` runs the comparison alone, dev server then cluster
+ * (`results-cluster.*`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ONLY_OUT, parseArgs } from './args';
+import { isTemporalConnectionVariable } from '../src/connection';
+import { provisionClusterTools } from '../src/devstack/cluster-tools';
+import { TEMPORAL_SERVER_VERSION } from '../src/devstack/cluster-versions';
+import { ONLY_OUT, parseArgs, type Args } from './args';
+import { comparisonCells, runClusterColumn, type ClusterColumn } from './cluster';
+import { runIntakeCell, type IntakeResult } from './intake';
 import { runBurst, type BurstResult } from './rate-limit';
 import { runLatencyCell, type LatencyCell } from './latency';
-import { makePlan, throughputOnlyPlan, type BenchPlan } from './plan';
+import { intakeOnlyPlan, makePlan, runBoundSeconds, throughputOnlyPlan, type BenchPlan } from './plan';
 import { profileHistory, type HistoryProfile } from './profile';
-import { renderReport, renderThroughputReport, type BenchResults, type ThroughputOnlyResults } from './report';
+import {
+  renderClusterReport,
+  renderIntakeReport,
+  renderReport,
+  renderThroughputReport,
+  type BenchResults,
+  type ClusterOnlyResults,
+  type IntakeOnlyResults,
+  type ThroughputOnlyResults,
+} from './report';
 import { BENCH_APPS, BENCH_TASK_QUEUE, startBenchStack, type BenchStack } from './stack';
 import { runThroughput, type ThroughputResult } from './throughput';
 import { fmt } from '../harness/stats';
@@ -118,33 +136,81 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Writes `<prefix>.json` and `<prefix>.md` of a single-phase run. */
+function writeOnly(prefix: string, results: unknown, markdown: string): void {
+  writeJson(`${prefix}.json`, results);
+  writeFileSync(`${prefix}.md`, markdown);
+  log(`wrote ${path.relative(process.cwd(), prefix)}.json and .md`);
+}
+
+async function intakeCell(stack: BenchStack, plan: BenchPlan): Promise<IntakeResult> {
+  log(`intake: step search over ${plan.intake.rates.join(', ')} verdicts/s, ${plan.intake.secondsPerPath} s per path and step`);
+  return runIntakeCell(stack, plan.intake, log);
+}
+
+function planFor(args: Args): BenchPlan {
+  const full = makePlan(args.quick);
+  if (args.only === 'throughput') return throughputOnlyPlan(full, args.measureSeconds);
+  if (args.only === 'intake') return intakeOnlyPlan(full);
+  return full;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--render')) return renderOnly();
   const args = parseArgs(process.argv.slice(2));
-  const full = makePlan(args.quick);
-  const plan = args.only === 'throughput' ? throughputOnlyPlan(full, args.measureSeconds) : full;
+  const plan = planFor(args);
   const began = Date.now();
+  // Read now: the load average is the machine's before the run, not the run's own.
+  const host = machine();
+  const bound = runBoundSeconds(plan, args.cluster);
   const hardStop = setTimeout(() => {
-    log(`run passed its ${plan.lifetimeSeconds} s bound; exiting`);
+    log(`run passed its ${bound} s bound; exiting`);
     process.exit(3);
-  }, plan.lifetimeSeconds * 1000);
+  }, bound * 1000);
   hardStop.unref();
+  // The workers reach only the servers this run starts, whatever the caller's own Temporal settings.
+  for (const name of Object.keys(process.env)) if (isTemporalConnectionVariable(name)) delete process.env[name];
+  // Found (or built, once) before anything is measured, so that a missing tool fails the run at once.
+  const tools = args.cluster ? provisionClusterTools(log) : undefined;
+  if (tools) log(`cluster tools: Temporal server ${TEMPORAL_SERVER_VERSION} ${tools.built ? 'built' : 'found'} in ${path.dirname(tools.server)}, PostgreSQL in ${tools.postgresBin}`);
 
-  log(`starting the stack (${plan.mode}${args.only ? `, ${args.only} only` : ''})`);
+  log(`starting the stack (${plan.mode}${args.only ? `, ${args.only} only` : ''}${args.cluster ? ', then the cluster' : ''})`);
   const stack = await startBenchStack({ lifetimeSeconds: plan.lifetimeSeconds + 30, workerEnv: args.workerEnv });
-  const stop = () => void stack.stop().finally(() => process.exit(130));
+  let stopCluster: (() => Promise<void>) | undefined;
+  const stop = () => void Promise.all([stack.stop(), stopCluster?.()]).finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const clusterColumn = async (): Promise<ClusterColumn | undefined> => {
+    if (!tools) return undefined;
+    // The dev server's stack goes first: the cluster has the machine to itself, as the dev server had.
+    await stack.stop();
+    return runClusterColumn(tools, plan, { workerEnv: args.workerEnv, log, onStop: (s) => (stopCluster = s) });
+  };
   try {
     log(`stack up in ${((Date.now() - began) / 1000).toFixed(1)} s: dev server ${stack.server.address}, sandbox ${stack.sandbox.url}, worker pid ${stack.pids.worker}`);
     const date = new Date(began).toISOString();
+    const setup = () => ({ date, mode: plan.mode, wallSeconds: (Date.now() - began) / 1000, machine: host, versions: stack.versions, settings: stack.settings });
+    const onlyPrefix = (only: keyof typeof ONLY_OUT) => path.resolve(__dirname, args.out ?? ONLY_OUT[only]);
     if (args.only === 'throughput') {
       const throughput = await throughputCell(stack, plan);
-      const prefix = path.resolve(__dirname, args.out ?? ONLY_OUT.throughput);
-      const results: ThroughputOnlyResults = { only: 'throughput', date, mode: plan.mode, wallSeconds: (Date.now() - began) / 1000, machine: machine(), versions: stack.versions, settings: stack.settings, throughput };
-      writeJson(`${prefix}.json`, results);
-      writeFileSync(`${prefix}.md`, renderThroughputReport(results, `${path.basename(prefix)}.json`));
-      log(`wrote ${path.relative(process.cwd(), prefix)}.json and .md`);
+      const results: ThroughputOnlyResults = { only: 'throughput', ...setup(), throughput };
+      const prefix = onlyPrefix('throughput');
+      writeOnly(prefix, results, renderThroughputReport(results, `${path.basename(prefix)}.json`));
+      return;
+    }
+    if (args.only === 'intake') {
+      const intake = await intakeCell(stack, plan);
+      const results: IntakeOnlyResults = { only: 'intake', ...setup(), intake };
+      const prefix = onlyPrefix('intake');
+      writeOnly(prefix, results, renderIntakeReport(results, `${path.basename(prefix)}.json`));
+      return;
+    }
+    if (args.only === 'cluster') {
+      const devServer = await comparisonCells(stack, plan, log, 'dev server');
+      const cluster = (await clusterColumn())!;
+      const results: ClusterOnlyResults = { only: 'cluster', ...setup(), devServer, cluster };
+      const prefix = onlyPrefix('cluster');
+      writeOnly(prefix, results, renderClusterReport(results, `${path.basename(prefix)}.json`));
       return;
     }
     const cells = args.only === 'bursts' ? [] : await latencyMatrix(stack, plan);
@@ -157,19 +223,27 @@ async function main(): Promise<void> {
       return;
     }
     const throughput = await throughputCell(stack, plan);
+    // Last on the dev server: its loaded step leaves the worker a backlog, and its unpolled takedowns stay open.
+    const intake = await intakeCell(stack, plan);
+    // A cluster that fails to start or run must not cost the dev server's figures: they are written, then the run fails.
+    let clusterError: string | undefined;
+    const cluster = await clusterColumn().catch((err: unknown) => {
+      clusterError = err instanceof Error ? err.message : String(err);
+      log(`cluster column failed: ${clusterError}`);
+      return undefined;
+    });
 
     const results: BenchResults = {
-      date,
-      mode: plan.mode,
-      wallSeconds: (Date.now() - began) / 1000,
-      machine: machine(),
-      versions: stack.versions,
+      ...setup(),
       settings: { ...stack.settings, sandbox: 'in the benchmark process, over HTTP on 127.0.0.1; encoder reconnect 60 s; limits lifted except in bursts' },
-      plan: { cellBudgetSeconds: plan.cellBudgetSeconds, concurrencies: plan.concurrencies, providerLatenciesMs: plan.providerLatenciesMs, bursts: plan.bursts, throughput: plan.throughput },
+      plan: { cellBudgetSeconds: plan.cellBudgetSeconds, concurrencies: plan.concurrencies, providerLatenciesMs: plan.providerLatenciesMs, bursts: plan.bursts, throughput: plan.throughput, intake: plan.intake },
       latency: cells,
       profiles,
       bursts,
       throughput,
+      intake,
+      ...(cluster ? { cluster } : {}),
+      ...(clusterError ? { clusterError } : {}),
     };
     const prefix = args.out ?? (plan.mode === 'quick' ? 'results-quick' : 'results');
     const jsonFile = path.resolve(__dirname, `${prefix}.json`);
@@ -177,6 +251,7 @@ async function main(): Promise<void> {
     const mdFile = path.resolve(__dirname, prefix === 'results' ? 'RESULTS.md' : `${prefix}.md`);
     writeFileSync(mdFile, renderReport(results));
     log(`wrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), mdFile)} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+    if (clusterError) throw new Error(`the cluster column failed (the dev server's figures are written): ${clusterError}`);
   } finally {
     await stack.stop();
   }

@@ -47,20 +47,28 @@ export interface BenchStackOptions {
   workerEnv?: Record<string, string>;
 }
 
-/** The running stack; `stop()` shuts everything down (also used on failure and on SIGINT/SIGTERM). */
-export interface BenchStack {
-  server: DevServer;
+/** What a cell runs against: a sandbox, a client of the Temporal server the worker polls, and the trees to measure. */
+export interface CellStack {
   sandbox: Sandbox;
   client: Client;
+  /**
+   * Root pids to measure (whole trees are read): the worker's and the Temporal server's `timeout`
+   * wrappers; `devServer` names the Temporal server whichever it is (the dev server, or the
+   * cluster's server, which adds `postgres`).
+   */
+  pids: Record<string, number> & { worker: number; devServer: number };
+}
+
+/** The running stack; `stop()` shuts everything down (also used on failure and on SIGINT/SIGTERM; safe to call twice). */
+export interface BenchStack extends CellStack {
+  server: DevServer;
   worker: ChildProcess;
-  /** Root pids to measure: the worker's and the dev server's `timeout` wrappers (whole trees are read). */
-  pids: { worker: number; devServer: number };
   versions: { temporalCli: string; node: string; sdk: string };
   settings: Record<string, string>;
   stop(): Promise<void>;
 }
 
-function sdkVersion(): string {
+export function sdkVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('@temporalio/worker/package.json') as { version: string }).version;
 }
@@ -83,47 +91,90 @@ function writeConfigFile(dir: string): string {
   return file;
 }
 
+/** The benchmark's sandbox: every bench app and the Agora account, limits lifted, encoders kept away. */
+export function startBenchSandbox(): Promise<Sandbox> {
+  return startSandbox({
+    zegoApps: Object.values(BENCH_APPS),
+    agoraAccounts: [DEMO_AGORA_ACCOUNT],
+    // Phases set limits through the control API; this is only the starting point.
+    rateLimits: { 'zego.DeleteStream': Infinity, 'zego.StopMix': Infinity, 'zego.KickoutUser': Infinity, 'agora.delete': Infinity, 'agora.query': Infinity },
+    encoderReconnectDelayMs: 60_000, // encoders must not come back during a measurement
+  });
+}
+
+/** The worker settings a run reports; `workerEnv` (experiments) on top. */
+export function benchWorkerSettings(workerEnv: Record<string, string> = {}): Record<string, string> {
+  return {
+    TAKEDOWN_TASK_QUEUE: BENCH_TASK_QUEUE,
+    TAKEDOWN_CONFIG_FILE: '(generated: 3 ZEGO apps, 1 Agora account, see bench/stack.ts)',
+    TAKEDOWN_METRICS_ADDRESS: 'off',
+    TAKEDOWN_LOG_LEVEL: 'INFO', // the default: each provider call is one JSON log line, as in production
+    TAKEDOWN_RATE_HEADROOM: '0.9',
+    ...workerEnv,
+  };
+}
+
+/** A benchmark worker, polling once `stop` is returned. */
+export interface BenchWorker {
+  child: ChildProcess;
+  settings: Record<string, string>;
+  /** Stops the worker and removes its config file; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker (`src/worker.ts` in a process of its own) with the bench apps' config file,
+ * pointed at the sandbox and at the Temporal server `temporalEnv` names (`TEMPORAL_ADDRESS`, and
+ * for a cluster its `TEMPORAL_TLS_*`), and waits until it polls; on failure it is stopped.
+ */
+export async function spawnBenchWorker(options: {
+  sandboxUrl: string;
+  temporalEnv: Record<string, string> & { TEMPORAL_ADDRESS: string };
+  lifetimeSeconds: number;
+  workerEnv?: Record<string, string>;
+  /** The worker's log lines (stdout chunks). */
+  onStdout?: (chunk: Buffer) => void;
+}): Promise<BenchWorker> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'takedown-bench-'));
+  const settings = benchWorkerSettings(options.workerEnv);
+  try {
+    const worker = spawnWorker({
+      // Accounts come from the config file only: the open app is the demo app, named once.
+      env: { ...sandboxWorkerEnv(options.sandboxUrl, options.temporalEnv.TEMPORAL_ADDRESS, {}), ...options.temporalEnv, ...settings, TAKEDOWN_CONFIG_FILE: writeConfigFile(tmp) },
+      lifetimeSeconds: options.lifetimeSeconds,
+      // BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the worker itself.
+      nodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ...(options.onStdout ? { onStdout: options.onStdout } : {}),
+    });
+    const stop = async () => {
+      await worker.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    };
+    await worker.ready.catch(async (err: unknown) => {
+      await stop();
+      throw err;
+    });
+    return { child: worker.child, settings, stop };
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /** Starts everything; on any failure stops what was already started. */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const stack = await startHarnessStack({
     lifetimeSeconds: options.lifetimeSeconds,
     // BENCH_DEV_SERVER_ARGS (e.g. `--dynamic-config-value K=V`) for experiments on the server side.
     extraArgs: (process.env.BENCH_DEV_SERVER_ARGS ?? '').split(' ').filter(Boolean),
-    sandbox: () =>
-      startSandbox({
-        zegoApps: Object.values(BENCH_APPS),
-        agoraAccounts: [DEMO_AGORA_ACCOUNT],
-        // Phases set limits through the control API; this is only the starting point.
-        rateLimits: { 'zego.DeleteStream': Infinity, 'zego.StopMix': Infinity, 'zego.KickoutUser': Infinity, 'agora.delete': Infinity, 'agora.query': Infinity },
-        encoderReconnectDelayMs: 60_000, // encoders must not come back during a measurement
-      }),
+    sandbox: startBenchSandbox,
   });
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'takedown-bench-'));
-  const removeTmp = async () => rmSync(tmp, { recursive: true, force: true });
   try {
-    const settings: Record<string, string> = {
-      TAKEDOWN_TASK_QUEUE: BENCH_TASK_QUEUE,
-      TAKEDOWN_CONFIG_FILE: '(generated: 3 ZEGO apps, 1 Agora account, see bench/stack.ts)',
-      TAKEDOWN_METRICS_ADDRESS: 'off',
-      TAKEDOWN_LOG_LEVEL: 'INFO', // the default: each provider call is one JSON log line, as in production
-      TAKEDOWN_RATE_HEADROOM: '0.9',
-      ...options.workerEnv,
-    };
-    const worker = spawnWorker({
-      // Accounts come from the config file only: the open app is the demo app, named once.
-      env: { ...sandboxWorkerEnv(stack.sandbox.url, stack.address, {}), ...settings, TAKEDOWN_CONFIG_FILE: writeConfigFile(tmp) },
+    const worker = await spawnBenchWorker({
+      sandboxUrl: stack.sandbox.url,
+      temporalEnv: { TEMPORAL_ADDRESS: stack.address },
       lifetimeSeconds: options.lifetimeSeconds,
-      // BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the worker itself.
-      nodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-    });
-    const stop = async () => {
-      await worker.stop();
-      await stack.stop();
-      await removeTmp();
-    };
-    await worker.ready.catch(async (err: unknown) => {
-      await stop();
-      throw err;
+      ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
     });
     return {
       server: stack.server,
@@ -132,12 +183,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       worker: worker.child,
       pids: { worker: worker.child.pid!, devServer: stack.server.process.pid! },
       versions: { temporalCli: TEMPORAL_CLI_VERSION, node: process.version, sdk: sdkVersion() },
-      settings,
-      stop,
+      settings: worker.settings,
+      async stop() {
+        await worker.stop();
+        await stack.stop();
+      },
     };
   } catch (err) {
     await stack.stop();
-    await removeTmp();
     throw err;
   }
 }

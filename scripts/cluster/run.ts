@@ -10,21 +10,16 @@
  *   npm run test:cluster -- test/cluster      # extra arguments go to Jest
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
-import type { SearchAttributePair, SearchAttributeType } from '@temporalio/common';
-import { connectClient, isTemporalConnectionVariable, loadTemporalConnection } from '../../src/connection';
-import { makeClusterCerts } from '../../src/devstack/cluster-certs';
-import { startPostgres, type PostgresServer } from '../../src/devstack/cluster-postgres';
-import { setupSchema, startClusterServer, type ClusterServer } from '../../src/devstack/cluster-server';
+import { isTemporalConnectionVariable } from '../../src/connection';
+import type { ClusterServer } from '../../src/devstack/cluster-server';
+import { startClusterStack, waitForSearchAttributes, type ClusterStack } from '../../src/devstack/cluster-stack';
 import { provisionClusterTools } from '../../src/devstack/cluster-tools';
 import { POSTGRES_MAJOR, TEMPORAL_SERVER_VERSION } from '../../src/devstack/cluster-versions';
 import { provisionTemporalCli } from '../../src/devstack/temporal-cli';
 import { DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** Upper bound for the whole run; the server and PostgreSQL stop by themselves after it. */
@@ -87,43 +82,6 @@ async function firstWorkerStart(server: ClusterServer): Promise<string[]> {
   return registered ? (JSON.parse(registered).registered as string[]) : [];
 }
 
-/** A value of each search attribute type, for the probe workflow. */
-const PROBE_VALUES: Record<SearchAttributeType, unknown> = {
-  TEXT: 'probe',
-  KEYWORD: 'probe',
-  INT: 1,
-  DOUBLE: 1.5,
-  BOOL: true,
-  DATETIME: new Date(),
-  KEYWORD_LIST: ['probe'],
-};
-
-/** Waits until a workflow may be started with the search attributes (each service caches them up to a minute). */
-async function waitForSearchAttributes(server: ClusterServer): Promise<void> {
-  const settings = loadTemporalConnection(server.workerEnv);
-  const connection = await connectClient(settings);
-  const client = new Client({ connection, namespace: settings.namespace });
-  const deadline = Date.now() + 120_000;
-  try {
-    for (;;) {
-      try {
-        const handle = await client.workflow.start('cluster-probe', {
-          taskQueue: `cluster-probe-${randomUUID()}`,
-          workflowId: `cluster-probe-${randomUUID()}`,
-          typedSearchAttributes: SEARCH_ATTRIBUTES.map((key) => ({ key, value: PROBE_VALUES[key.type] }) as SearchAttributePair),
-        });
-        await handle.terminate('search attribute probe');
-        return;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  } finally {
-    await connection.close();
-  }
-}
-
 function runJest(server: ClusterServer, certsDir: string, cliPath: string): Promise<{ code: number; summary: string }> {
   const child: ChildProcess = spawn(
     process.execPath,
@@ -155,16 +113,13 @@ function runJest(server: ClusterServer, certsDir: string, cliPath: string): Prom
 }
 
 let jestChild: ChildProcess | undefined;
-let postgres: PostgresServer | undefined;
-let server: ClusterServer | undefined;
+let cluster: ClusterStack | undefined;
 let workDir: string | undefined;
 
 async function stopAll(): Promise<void> {
   jestChild?.kill('SIGTERM');
-  await server?.stop();
-  await postgres?.stop();
-  server = undefined;
-  postgres = undefined;
+  await cluster?.stop();
+  cluster = undefined;
 }
 
 function writeResults(outcome: { code: number; summary: string }, registered: string[], built: boolean): void {
@@ -193,16 +148,12 @@ async function main(): Promise<number> {
   log(`Temporal server ${TEMPORAL_SERVER_VERSION} ${tools.built ? 'built' : 'found'} in ${path.dirname(tools.server)}; PostgreSQL ${POSTGRES_MAJOR} in ${tools.postgresBin}`);
   const cli = provisionTemporalCli(log);
   workDir = mkdtempSync(path.join(os.tmpdir(), 'takedown-cluster-'));
-  const certs = await phase('certificates (openssl)', () => makeClusterCerts(path.join(workDir!, 'certs')));
-  postgres = await phase('PostgreSQL (initdb, start)', () => startPostgres({ bin: tools.postgresBin, lifetimeSeconds: LIFETIME_SECONDS, log }));
-  await phase('schema (temporal-sql-tool)', () => setupSchema(tools, postgres!));
-  server = await phase('Temporal server (start, namespace)', () =>
-    startClusterServer({ tools, postgres: postgres!, certs, workDir: workDir!, lifetimeSeconds: LIFETIME_SECONDS - 30, log }),
-  );
-  const registered = await phase('first worker start (search attributes)', () => firstWorkerStart(server!));
+  cluster = await startClusterStack({ tools, workDir, lifetimeSeconds: LIFETIME_SECONDS, log, phase });
+  const { server, certs } = cluster;
+  const registered = await phase('first worker start (search attributes)', () => firstWorkerStart(server));
   log(registered.length ? `the worker registered ${registered.join(', ')}` : 'the search attributes were already registered');
-  await phase('search attributes usable', () => waitForSearchAttributes(server!));
-  const outcome = await phase('Jest (integration suite + test/cluster)', () => runJest(server!, certs.dir, cli.path));
+  await phase('search attributes usable', () => waitForSearchAttributes(server));
+  const outcome = await phase('Jest (integration suite + test/cluster)', () => runJest(server, certs.dir, cli.path));
   const logFile = server.logFile;
   await phase('stop', stopAll);
   log(`${outcome.summary}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);

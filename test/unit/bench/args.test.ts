@@ -1,16 +1,18 @@
 import { parseArgs } from '../../../bench/args';
-import { makePlan, throughputOnlyPlan } from '../../../bench/plan';
+import { highestHeld } from '../../../bench/intake';
+import { intakeOnlyPlan, makePlan, runBoundSeconds, throughputOnlyPlan } from '../../../bench/plan';
 import { cpuMsPerTakedown } from '../../../bench/procstat';
 
 describe('bench command line', () => {
-  test('no options: the full run, nothing else', () => {
-    expect(parseArgs([])).toEqual({ quick: false, workerEnv: {} });
+  test('no options: the full run with the cluster column, nothing else', () => {
+    expect(parseArgs([])).toEqual({ quick: false, cluster: true, workerEnv: {} });
   });
 
   test('--only throughput with a window, an output prefix and worker settings', () => {
     expect(parseArgs(['--only', 'throughput', '--measure-seconds', '45', '--out', '/tmp/before', '--worker-env', 'A=1', '--worker-env', 'B=x=y'])).toEqual({
       quick: false,
       only: 'throughput',
+      cluster: false,
       measureSeconds: 45,
       out: '/tmp/before',
       workerEnv: { A: '1', B: 'x=y' },
@@ -18,12 +20,39 @@ describe('bench command line', () => {
   });
 
   test('--only bursts still works, with --quick', () => {
-    expect(parseArgs(['--quick', '--only', 'bursts'])).toEqual({ quick: true, only: 'bursts', workerEnv: {} });
+    expect(parseArgs(['--quick', '--only', 'bursts'])).toEqual({ quick: true, only: 'bursts', cluster: false, workerEnv: {} });
+  });
+
+  test('--only intake runs the intake cell without the cluster', () => {
+    expect(parseArgs(['--only', 'intake', '--quick'])).toEqual({ quick: true, only: 'intake', cluster: false, workerEnv: {} });
+  });
+
+  test('the cluster column: always in a full run and with --only cluster, in --quick only with --cluster', () => {
+    expect(parseArgs(['--quick'])).toEqual({ quick: true, cluster: false, workerEnv: {} });
+    expect(parseArgs(['--quick', '--cluster'])).toEqual({ quick: true, cluster: true, workerEnv: {} });
+    expect(parseArgs(['--only', 'cluster'])).toEqual({ quick: false, only: 'cluster', cluster: true, workerEnv: {} });
+    expect(parseArgs(['--only', 'cluster', '--quick'])).toEqual({ quick: true, only: 'cluster', cluster: true, workerEnv: {} });
+  });
+
+  test('--cluster is refused where it would change nothing or make no sense', () => {
+    expect(() => parseArgs(['--cluster'])).toThrow('--cluster goes with --quick: a full run always includes the cluster column');
+    expect(() => parseArgs(['--quick', '--cluster', '--only', 'cluster'])).toThrow('--cluster does not go with --only cluster (--only cluster runs the cluster column alone)');
+    expect(() => parseArgs(['--quick', '--cluster', '--only', 'intake'])).toThrow('--cluster does not go with --only intake (--only cluster runs the cluster column alone)');
   });
 
   test('an unknown --only phase is refused, naming the known ones and what was given', () => {
-    expect(() => parseArgs(['--only', 'latency'])).toThrow('--only takes one of: bursts, throughput (got "latency")');
-    expect(() => parseArgs(['--only'])).toThrow('--only takes one of: bursts, throughput (got "")');
+    expect(() => parseArgs(['--only', 'latency'])).toThrow('--only takes one of: bursts, throughput, intake, cluster (got "latency")');
+    expect(() => parseArgs(['--only'])).toThrow('--only takes one of: bursts, throughput, intake, cluster (got "")');
+  });
+
+  test('an unknown option is refused, not ignored (a typo must not start a full run)', () => {
+    expect(() => parseArgs(['--quik'])).toThrow('unknown option "--quik" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env)');
+    expect(() => parseArgs(['--quick', 'intake'])).toThrow('unknown option "intake" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env)');
+  });
+
+  test('--worker-env needs NAME=value, --out a prefix', () => {
+    for (const bad of ['A', '=1', '']) expect(() => parseArgs(['--worker-env', bad])).toThrow(`--worker-env takes NAME=value (got "${bad}")`);
+    expect(() => parseArgs(['--out'])).toThrow('--out takes a file prefix (got "")');
   });
 
   test('--measure-seconds needs --only throughput and a positive number', () => {
@@ -34,9 +63,54 @@ describe('bench command line', () => {
     }
   });
 
-  test('a single-phase run may not write over the committed results', () => {
+  test('a single-phase or quick run may not write over the committed results', () => {
     expect(() => parseArgs(['--only', 'throughput', '--out', 'results'])).toThrow('--only throughput would overwrite the committed bench/results.*: name another --out');
     expect(() => parseArgs(['--only', 'bursts', '--out', 'results'])).toThrow('--only bursts would overwrite the committed bench/results.*: name another --out');
+    expect(() => parseArgs(['--only', 'cluster', '--out', 'results'])).toThrow('--only cluster would overwrite the committed bench/results.*: name another --out');
+    expect(() => parseArgs(['--quick', '--out', 'results'])).toThrow('--quick would overwrite the committed bench/results.*: name another --out');
+    expect(parseArgs(['--out', 'results'])).toEqual({ quick: false, cluster: true, out: 'results', workerEnv: {} });
+  });
+});
+
+describe('intake and cluster plans', () => {
+  test('the quick intake cell is small: its search fits its bound and it measures the headline rate', () => {
+    const { intake } = makePlan(true);
+    expect(intake.rates).toContain(intake.headlineRate);
+    // 3 paths per step, every rate of the search within the search's bound
+    expect(intake.rates.length * intake.secondsPerPath * 3).toBeLessThanOrEqual(intake.searchBudgetSeconds);
+    expect(intake.loaded.rate * intake.loaded.secondsPerPath * 3).toBeLessThanOrEqual(300);
+  });
+
+  test('the full intake cell searches 25/50/100/200/s and more, at 100/s as its headline', () => {
+    const { intake } = makePlan(false);
+    expect(intake.rates.slice(0, 4)).toEqual([25, 50, 100, 200]);
+    expect(intake.headlineRate).toBe(100);
+  });
+
+  test('--only intake is bounded by its own cell, far below the full run', () => {
+    const full = makePlan(false);
+    const plan = intakeOnlyPlan(full);
+    const i = full.intake;
+    expect(plan.lifetimeSeconds).toBe(120 + i.warmupSeconds + i.searchBudgetSeconds + i.secondsPerPath * 3 + i.loaded.secondsPerPath * 3 + i.loaded.waitSeconds);
+    expect(plan.lifetimeSeconds).toBeLessThan(full.lifetimeSeconds);
+  });
+
+  test('the run bound adds the cluster column only when it runs', () => {
+    const quick = makePlan(true);
+    expect(runBoundSeconds(quick, false)).toBe(quick.lifetimeSeconds);
+    expect(runBoundSeconds(quick, true)).toBe(quick.lifetimeSeconds + quick.cluster.seconds);
+  });
+});
+
+describe('highestHeld', () => {
+  test('the highest rate held with every lower rate held too', () => {
+    expect(highestHeld([{ rate: 25, held: true }, { rate: 50, held: true }, { rate: 100, held: false }, { rate: 200, held: true }])).toBe(50);
+    expect(highestHeld([{ rate: 100, held: true }, { rate: 25, held: true }])).toBe(100);
+  });
+
+  test('none when the lowest rate did not hold', () => {
+    expect(highestHeld([{ rate: 25, held: false }, { rate: 50, held: true }])).toBeNull();
+    expect(highestHeld([])).toBeNull();
   });
 });
 
