@@ -5,10 +5,10 @@
  * downloads are not), and the PostgreSQL server binaries of the pinned major version.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { POSTGRES_MAJOR, TEMPORAL_SERVER_VERSION } from './cluster-versions';
-import { TOOLS_DIR } from './temporal-cli';
+import { TOOLS_DIR, isExecutable } from './temporal-cli';
 
 export interface ClusterTools {
   /** `temporal-server` (the module's `cmd/server`). */
@@ -32,14 +32,6 @@ const PACKAGES = { server: `${MODULE}/cmd/server`, sqlTool: `${MODULE}/cmd/tools
 
 export const SERVER_BIN_DIR = path.join(TOOLS_DIR, 'temporal-server', TEMPORAL_SERVER_VERSION, 'bin');
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function versionOf(binary: string): string {
   return execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -27,7 +27,8 @@ export class TemporalCliUnavailableError extends Error {
 const pipTarget = path.join(TOOLS_DIR, 'pip');
 const projectCandidates = [path.join(pipTarget, 'bin', 'temporal'), path.join(TOOLS_DIR, 'go', 'bin', 'temporal')];
 
-function isExecutable(file: string): boolean {
+/** Whether `file` exists and may be run. */
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

@@ -157,7 +157,6 @@ export type AgoraTarget = AgoraFields & { streamKey: string; region: AgoraRegion
 /** An Agora RTC user: a uid in a channel, without a stream key. */
 export type AgoraRtcTarget = AgoraFields & { channel: string; uid: number; streamKey?: undefined; region?: undefined; sid?: undefined };
 export type TakedownTarget = ZegoTarget | ZegoRoomTarget | AgoraTarget | AgoraRtcTarget;
-export type BanRequest = NonNullable<ValidTakedownRequest['ban']>;
 
 export function isZegoRoomTarget(target: TakedownTarget): target is ZegoRoomTarget {
   return target.provider === 'zego' && target.streamId === undefined;
