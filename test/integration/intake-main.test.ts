@@ -5,12 +5,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { request } from 'undici';
+import { isTemporalConnectionVariable } from '../../src/connection';
 import { freePort } from '../../src/devstack/dev-server';
-import { eventually, uniqueName } from '../harness/temporal';
+import { eventually, testConnection, uniqueName } from '../harness/temporal';
 import { newWebhookSecret, signedDecision } from '../unit/intake/senders';
 
 const root = path.resolve(__dirname, '../..');
 const main = path.join(root, 'src/intake/main.ts');
+
+/** The `TEMPORAL_*` connection variables of this run (none against the dev server). */
+function temporalVariables(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => isTemporalConnectionVariable(e[0]) && e[1] !== undefined));
+}
 
 function runIntake(env: Record<string, string>) {
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), main], { cwd: root, env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,10 +53,12 @@ test('started with a valid configuration it accepts a decision, serves metrics, 
     TAKEDOWN_INTAKE_SECRET: secret,
     TAKEDOWN_INTAKE_ADDRESS: `127.0.0.1:${port}`,
     TAKEDOWN_INTAKE_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    // The run's TLS and API key settings too (the cluster suite's mTLS), as an operator would give them.
+    ...temporalVariables(),
     TEMPORAL_ADDRESS: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS!,
     TAKEDOWN_TASK_QUEUE: taskQueue,
   });
-  const connection = await Connection.connect({ address: process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS! });
+  const connection = await Connection.connect(testConnection().connectionOptions);
   try {
     await eventually(() => expect(intake.out()).toContain('"message":"intake started"'), 20_000);
     const streamKey = uniqueName('secret-stream-key');

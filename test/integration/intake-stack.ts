@@ -11,6 +11,7 @@ import { createMetrics, type IntakeMetrics } from '../../src/intake/metrics';
 import { parsePolicy } from '../../src/intake/policy';
 import { createIntakeServer } from '../../src/intake/server';
 import { type IntakeTemporal, connectTemporal } from '../../src/intake/temporal';
+import { testConnection } from '../harness/temporal';
 import { startStack, type Stack, type StackOptions } from '../harness/stack';
 import { activeFenceWebhook, hiveCallback, newWebhookSecret, signedDecision, zegoCensorResult } from '../unit/intake/senders';
 
@@ -52,7 +53,10 @@ export async function startIntakeStack(options: IntakeStackOptions = {}): Promis
     activefenceApiKey: 'activefence-api-key-for-tests',
     hiveToken: 'hive-token-for-tests-0123456789',
   };
-  const temporal: IntakeTemporal = connectTemporal({ temporal: { address: options.temporalAddress ?? process.env.TAKEDOWN_TEST_TEMPORAL_ADDRESS!, namespace: 'default' } });
+  // The run's server as the tests reach it (plaintext dev server, or the cluster's mTLS); a relay keeps its TLS settings.
+  const run = testConnection();
+  const address = options.temporalAddress ?? run.address;
+  const temporal: IntakeTemporal = connectTemporal({ temporal: { ...run, address, connectionOptions: { ...run.connectionOptions, address } } });
   const metrics = createMetrics();
   const intake = new Intake({
     client: temporal.client,
