@@ -18,8 +18,8 @@ import type { Sandbox } from '../src/sandbox';
 import type { ProviderName } from '../src/providers/types';
 import { runLatencyCell, type LatencyCell } from './latency';
 import type { BenchPlan } from './plan';
-import { runBurst, type BurstResult } from './rate-limit';
-import { BENCH_APPS, spawnBenchWorker, startBenchSandbox, type BenchWorker, type CellStack } from './stack';
+import { runPlanBurst, type BurstResult } from './rate-limit';
+import { spawnBenchWorker, startBenchSandbox, type BenchWorker, type CellStack } from './stack';
 
 /** What ran as "the cluster". */
 export interface ClusterSetup {
@@ -73,16 +73,7 @@ export async function comparisonCells(
     latency.push(cell);
     log(`${where}: ${spec.mode} ${spec.flow} c=1 latency=0ms n=${cell.n}: enforced p50 ${cell.toEnforced.p50.toFixed(1)} p99 ${cell.toEnforced.p99.toFixed(1)} ms (${cell.wallSeconds.toFixed(1)} s)`);
   }
-  const burst = comparisonBurst(plan);
-  const headroom = Number(stack.settings.TAKEDOWN_RATE_HEADROOM ?? '0.9');
-  const result = await runBurst(stack, {
-    label: `DeleteStream ${burst.limit}/s${burst.app === 'limit10' ? ' (documented)' : ' (configured)'}`,
-    appId: BENCH_APPS[burst.app].appId,
-    limit: burst.limit,
-    dispatchRate: burst.limit * headroom,
-    n: burst.n,
-    timeoutMs: 120_000,
-  });
+  const result = await runPlanBurst(stack, comparisonBurst(plan));
   log(`${where}: burst ${result.label} n=${result.n}: max/1s ${result.maxInAnySecond}, rejections ${result.rejections}, drain ${result.drainSeconds.toFixed(2)} s, utilisation ${result.utilisation.toFixed(2)}`);
   return { latency, bursts: [result] };
 }

@@ -6,7 +6,8 @@ import { startTakedown } from '../src/client';
 import { maxArrivalsInAnyWindow, preciseNow } from '../src/sandbox/request-log';
 import { runBounded } from '../harness/pool';
 import { withTimeout } from '../harness/retry';
-import { BENCH_TASK_QUEUE, type CellStack } from './stack';
+import type { BenchPlan } from './plan';
+import { BENCH_APPS, BENCH_TASK_QUEUE, type CellStack } from './stack';
 import { seedTargets } from './targets';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 
@@ -95,4 +96,17 @@ export async function runBurst(stack: CellStack, spec: BurstSpec): Promise<Burst
   } finally {
     await control.configure({ rateLimits: { 'zego.DeleteStream': Infinity, 'zego.StopMix': Infinity, 'zego.KickoutUser': Infinity } });
   }
+}
+
+/** One burst of the plan on its app, dispatched at its limit times the stack's headroom. */
+export function runPlanBurst(stack: CellStack & { settings: Record<string, string | undefined> }, burst: BenchPlan['bursts'][number]): Promise<BurstResult> {
+  const headroom = Number(stack.settings.TAKEDOWN_RATE_HEADROOM ?? '0.9');
+  return runBurst(stack, {
+    label: `DeleteStream ${burst.limit}/s${burst.app === 'limit10' ? ' (documented)' : ' (configured)'}`,
+    appId: BENCH_APPS[burst.app].appId,
+    limit: burst.limit,
+    dispatchRate: burst.limit * headroom,
+    n: burst.n,
+    timeoutMs: 120_000,
+  });
 }

@@ -23,7 +23,7 @@ import { TEMPORAL_SERVER_VERSION } from '../src/devstack/cluster-versions';
 import { ONLY_OUT, parseArgs, type Args } from './args';
 import { comparisonCells, runClusterColumn, type ClusterColumn } from './cluster';
 import { runIntakeCell, type IntakeResult } from './intake';
-import { runBurst, type BurstResult } from './rate-limit';
+import { runPlanBurst, type BurstResult } from './rate-limit';
 import { runLatencyCell, type LatencyCell } from './latency';
 import { intakeOnlyPlan, makePlan, runBoundSeconds, throughputOnlyPlan, type BenchPlan } from './plan';
 import { profileHistory, type HistoryProfile } from './profile';
@@ -104,16 +104,8 @@ async function latencyMatrix(stack: BenchStack, plan: BenchPlan): Promise<Latenc
 /** The rate-limit bursts of the plan, one after the other. */
 async function burstCells(stack: BenchStack, plan: BenchPlan): Promise<BurstResult[]> {
   const bursts: BurstResult[] = [];
-  const headroom = Number(stack.settings.TAKEDOWN_RATE_HEADROOM ?? '0.9');
   for (const burst of plan.bursts) {
-    const result = await runBurst(stack, {
-      label: `DeleteStream ${burst.limit}/s${burst.app === 'limit10' ? ' (documented)' : ' (configured)'}`,
-      appId: BENCH_APPS[burst.app].appId,
-      limit: burst.limit,
-      dispatchRate: burst.limit * headroom,
-      n: burst.n,
-      timeoutMs: 120_000,
-    });
+    const result = await runPlanBurst(stack, burst);
     bursts.push(result);
     log(
       `burst ${result.label} n=${result.n}: max/1s ${result.maxInAnySecond}, rejections ${result.rejections}, drain ${result.drainSeconds.toFixed(2)} s (min ${result.minimumSeconds} s), ` +
