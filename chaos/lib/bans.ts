@@ -128,7 +128,7 @@ export async function runBans(ctx: ChaosContext, scenario: string, taskQueue: st
       expectEqual("bans that outlived their end by more than the provider's rounding", late, 0),
       expectEqual('banned clients never let back after their ban', neverBack, 0),
       expectEqual('rules left behind after a lift or an expiry', leftBehind, 0),
-    ],
+    ].map((check) => (check.ok || offenders.length === 0 ? check : { ...check, detail: `${check.detail}: ${offenders.join('; ')}` })),
   };
 }
 

@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isKickingRuleFor, type AgoraClient } from '../providers/agora';
 import type { ZegoForbidUserTarget } from '../providers/zego';
-import type { BanJoined, BanSubject, Strike } from '../workflows/ban-definitions';
+import { AGORA_MIN_RULE_SECONDS, type BanJoined, type BanSubject, type Strike } from '../workflows/ban-definitions';
 import type { StepRecord } from '../workflows/types';
 import type { ActivityDependencies } from './index';
 import { StepFailureType } from './failures';
@@ -27,6 +27,22 @@ export type PlacedRule = StepRecord & { expiresAt: string; ruleId?: number };
 
 const AGORA_BAN_PRIVILEGES = ['join_channel'] as const;
 
+/** A rule's length, and optionally the latest time it may end (epoch ms). */
+interface RuleLength {
+  seconds: number;
+  /**
+   * Set on a renewal: an attempt sent late (retries under a provider storm) asks for fewer seconds,
+   * so the rule still ends with the ban instead of its length after the retry.
+   */
+  untilMs?: number;
+}
+
+/** The seconds to ask for at this moment: `seconds`, cut to what is left before `untilMs`, at least `minSeconds`. */
+export function ruleSecondsNow({ seconds, untilMs }: RuleLength, minSeconds: number, nowMs = Date.now()): number {
+  if (untilMs === undefined) return seconds;
+  return Math.max(minSeconds, Math.min(seconds, Math.ceil((untilMs - nowMs) / 1000)));
+}
+
 export function banActivities(deps: ActivityDependencies) {
   const { zego, agora, providerCall } = providerCalls(deps);
 
@@ -37,20 +53,21 @@ export function banActivities(deps: ActivityDependencies) {
     return rules.find((rule) => isKickingRuleFor(rule, input) && (rule.expiresAt === undefined || Date.parse(rule.expiresAt) > now));
   };
 
-  const createAgoraRule = async (input: { appId: string; cname?: string; uid: number; seconds: number }): Promise<PlacedRule & { ruleId: number }> => {
+  const createAgoraRule = async (input: { appId: string; cname?: string; uid: number } & RuleLength): Promise<PlacedRule & { ruleId: number }> => {
     const client = agora(input.appId);
+    const seconds = input.seconds === 0 ? 0 : ruleSecondsNow(input, AGORA_MIN_RULE_SECONDS);
     if (input.seconds > 0 && Context.current().info.attempt > 1) {
       const found = await findAgoraRule(client, input);
       if (found) {
-        return { action: 'BanUser', outcome: 'already-done', attempts: Context.current().info.attempt, ruleId: found.id, uid: String(input.uid), expiresAt: found.expiresAt ?? new Date(Date.now() + input.seconds * 1000).toISOString() };
+        return { action: 'BanUser', outcome: 'already-done', attempts: Context.current().info.attempt, ruleId: found.id, uid: String(input.uid), expiresAt: found.expiresAt ?? new Date(Date.now() + seconds * 1000).toISOString() };
       }
     }
-    const rule = { appId: input.appId, uid: input.uid, timeInSeconds: input.seconds, privileges: AGORA_BAN_PRIVILEGES, ...(input.cname ? { cname: input.cname } : {}) };
+    const rule = { appId: input.appId, uid: input.uid, timeInSeconds: seconds, privileges: AGORA_BAN_PRIVILEGES, ...(input.cname ? { cname: input.cname } : {}) };
     // Agora answers the rule id only. Its expiry counts from when Agora made the rule, somewhere
     // between sending and the answer: counting from the send keeps the ban's end no later than the rule's.
     const sentAtMs = Date.now();
     const result = await providerCall('agora', 'BanUser', (o) => client.createKickingRule(rule, o));
-    return { ...stepRecord('BanUser', result, { uid: String(input.uid) }), ruleId: result.ruleId, expiresAt: new Date(sentAtMs + input.seconds * 1000).toISOString() };
+    return { ...stepRecord('BanUser', result, { uid: String(input.uid) }), ruleId: result.ruleId, expiresAt: new Date(sentAtMs + seconds * 1000).toISOString() };
   };
 
   return {
@@ -74,9 +91,10 @@ export function banActivities(deps: ActivityDependencies) {
     },
 
     /** SetForbidUserRule (login and publish) for `seconds`; setting it again for the same user extends it. */
-    async zegoForbidUser(input: { appId: number; target: ZegoForbidUserTarget; seconds: number }): Promise<PlacedRule> {
+    async zegoForbidUser(input: { appId: number; target: ZegoForbidUserTarget } & RuleLength): Promise<PlacedRule> {
       const client = zego(input.appId);
-      const result = await providerCall('zego', 'ForbidUser', (o) => client.setForbidUserRule(input.appId, { ...input.target, effectiveTime: input.seconds }, o));
+      const effectiveTime = ruleSecondsNow(input, 1);
+      const result = await providerCall('zego', 'ForbidUser', (o) => client.setForbidUserRule(input.appId, { ...input.target, effectiveTime }, o));
       return { ...stepRecord('ForbidUser', result), expiresAt: new Date(result.expireTime * 1000).toISOString() };
     },
 
@@ -98,10 +116,11 @@ export function banActivities(deps: ActivityDependencies) {
      * Extends a kicking rule to `seconds` from now; a rule that lapsed or was removed meanwhile
      * (404) is made again.
      */
-    async agoraRenewBan(input: { appId: string; ruleId: number; cname?: string; uid: number; seconds: number }): Promise<PlacedRule & { ruleId: number }> {
+    async agoraRenewBan(input: { appId: string; ruleId: number; cname?: string; uid: number } & RuleLength): Promise<PlacedRule & { ruleId: number }> {
       const client = agora(input.appId);
       try {
-        const result = await providerCall('agora', 'RenewBan', (o) => client.updateKickingRule({ appId: input.appId, ruleId: input.ruleId, timeInSeconds: input.seconds }, o));
+        const timeInSeconds = ruleSecondsNow(input, AGORA_MIN_RULE_SECONDS);
+        const result = await providerCall('agora', 'RenewBan', (o) => client.updateKickingRule({ appId: input.appId, ruleId: input.ruleId, timeInSeconds }, o));
         return { ...stepRecord('BanUser', result, { uid: String(input.uid) }), ruleId: result.ruleId, expiresAt: result.expiresAt };
       } catch (err) {
         const gone = err instanceof ApplicationFailure && (err.details?.[0] as { providerCode?: number } | undefined)?.providerCode === 404;

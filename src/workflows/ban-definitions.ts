@@ -8,6 +8,8 @@ import type { StepRecord } from './types';
 
 /** Workflow type of the contract. */
 export const BAN_WORKFLOW_TYPE = 'ban';
+/** Agora clamps a kicking rule to at least this (agora.md §7.1). */
+export const AGORA_MIN_RULE_SECONDS = 10;
 
 /** Whom a ban keeps out, and where. */
 export type BanSubject =

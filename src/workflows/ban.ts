@@ -19,6 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { PlacedRule, TakedownActivities } from '../activities';
 import {
+  AGORA_MIN_RULE_SECONDS,
   BanState,
   banStatusQuery,
   banSubjectName,
@@ -45,8 +46,6 @@ export const RENEWALS_PER_RUN = 100;
 export const FIRST_STRIKE_WAIT = '1 minute';
 /** Strikes kept in the status; older ones are counted only. */
 export const MAX_LISTED_STRIKES = 100;
-/** Agora clamps a kicking rule to at least this (agora.md §7.1). */
-const AGORA_MIN_RULE_SECONDS = 10;
 
 /**
  * How long before a rule lapses it is renewed: half the longest rule, at most an hour (a day-long
@@ -237,10 +236,12 @@ class Ban {
     const remaining = this.expiresAtMs === 'permanent' ? 'permanent' : (this.expiresAtMs! - Date.now()) / 1000;
     const rule = this.rules[0];
     const seconds = this.ruleSeconds(remaining);
+    // A renewal's attempts all end their rule with the ban, however late a retry is sent.
+    const until = this.expiresAtMs === 'permanent' ? {} : { untilMs: this.expiresAtMs! };
     const step: Step =
       this.subject.provider === 'agora' && rule?.ruleId !== undefined
-        ? { kind: 'RenewAgoraRule', input: { appId: this.subject.appId, ruleId: rule.ruleId, uid: this.subject.uid, seconds, ...this.agoraChannel() }, summary: `Renew ban rule for ${seconds} s` }
-        : this.placeStep(seconds);
+        ? { kind: 'RenewAgoraRule', input: { appId: this.subject.appId, ruleId: rule.ruleId, uid: this.subject.uid, seconds, ...until, ...this.agoraChannel() }, summary: `Renew ban rule for ${seconds} s` }
+        : this.placeStep(seconds, until);
     const placed = await this.ruleStep(step);
     this.keepRule(placed);
     this.renewals++;
@@ -249,13 +250,13 @@ class Ban {
     if (late) log.warn('ban rule renewed late', { ruleExpiresAt: new Date(ruleExpiresMs).toISOString() });
   }
 
-  private placeStep(seconds: number): Step {
+  private placeStep(seconds: number, until: { untilMs?: number } = {}): Step {
     const { subject } = this;
     if (subject.provider === 'zego') {
       const target = subject.scope === 'room' ? { scope: 'room' as const, roomId: subject.roomId, userId: subject.userId } : { scope: 'app' as const, userId: subject.userId };
-      return { kind: 'PlaceZegoRule', input: { appId: subject.appId, target, seconds }, summary: `Forbid ${subject.userId} for ${seconds} s` };
+      return { kind: 'PlaceZegoRule', input: { appId: subject.appId, target, seconds, ...until }, summary: `Forbid ${subject.userId} for ${seconds} s` };
     }
-    return { kind: 'PlaceAgoraRule', input: { appId: subject.appId, uid: subject.uid, seconds, ...this.agoraChannel() }, summary: `Ban uid ${subject.uid} for ${seconds} s` };
+    return { kind: 'PlaceAgoraRule', input: { appId: subject.appId, uid: subject.uid, seconds, ...until, ...this.agoraChannel() }, summary: `Ban uid ${subject.uid} for ${seconds} s` };
   }
 
   private agoraChannel(): { cname?: string } {

@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type ActivityDependencies } from '../../src/activities';
+import { ruleSecondsNow } from '../../src/activities/bans';
 import { rateLimitBackoffMs, toStepFailure } from '../../src/activities/failures';
 import { providerRequestId } from '../../src/activities/steps';
 import {
@@ -50,6 +51,20 @@ describe('toStepFailure', () => {
   it('leaves errors that are not provider errors alone (cancellation, bugs)', () => {
     const abort = new DOMException('aborted', 'AbortError');
     expect(toStepFailure(abort, 1)).toBe(abort);
+  });
+});
+
+describe('ruleSecondsNow', () => {
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  it('asks for the full length when the rule has no end to keep', () => {
+    expect(ruleSecondsNow({ seconds: 20 }, 1, now)).toBe(20);
+  });
+  it('cuts a late attempt to the seconds left before the ban ends, rounded up', () => {
+    expect(ruleSecondsNow({ seconds: 20, untilMs: now + 12_300 }, 1, now)).toBe(13);
+  });
+  it('keeps the cap when the ban ends after it, and the provider minimum when the end has passed', () => {
+    expect(ruleSecondsNow({ seconds: 20, untilMs: now + 90_000 }, 1, now)).toBe(20);
+    expect(ruleSecondsNow({ seconds: 20, untilMs: now - 5_000 }, 10, now)).toBe(10);
   });
 });
 
