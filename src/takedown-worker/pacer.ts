@@ -1,8 +1,10 @@
 /**
  * The worker's side of the provider pacer (`src/workflows/pacer.ts`): before a provider call, wait
  * for a slot from the queue's pacer workflow. Concurrent waits on one queue in this process share
- * one reservation, so the pacer sees one update per round trip, not one per call.
+ * one reservation, so the pacer sees one update per round trip, not one per call; while this
+ * process holds a lease on the queue, its calls take slots without asking.
  */
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import {
@@ -41,6 +43,18 @@ export interface ProviderCallPacerOptions {
    * next slots. Derived from the rate headroom (see `maxSlotLatenessMs`).
    */
   maxLatenessMs: number;
+  /**
+   * This process's id at the pacers; not secret, shows in their update arguments.
+   * @default a random UUID
+   */
+  holder?: string;
+}
+
+/** A lease this process holds on a queue: its own calls, `intervalMs` apart, up to `lastSlotMs`. */
+interface Lease {
+  lastSlotMs: number;
+  /** The latest slot handed to a call of this process. */
+  previousSlotMs: number;
 }
 
 /** How long a wait took and how many reservations it needed. */
@@ -68,8 +82,12 @@ export class ProviderCallPacer {
   private readonly reserving = new Set<string>();
   /** Per queue: how far ahead of its clock the pacer should grant, learned from late grants. */
   private readonly leadsMs = new Map<string, number>();
+  private readonly leases = new Map<string, Lease>();
+  private readonly holder: string;
 
-  constructor(private readonly options: ProviderCallPacerOptions) {}
+  constructor(private readonly options: ProviderCallPacerOptions) {
+    this.holder = options.holder ?? randomUUID();
+  }
 
   /** Resolves when this call may be sent; rejects with `PacerError`, or the signal's reason when aborted. */
   async awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<PacedCall> {
@@ -89,6 +107,7 @@ export class ProviderCallPacer {
   /** After a throttling answer: no worker gets a slot on the queue before `untilMs`. */
   async holdOff(activityQueue: string, untilMs: number): Promise<void> {
     if (!this.options.intervalsMs.has(activityQueue)) return;
+    this.leases.delete(activityQueue);
     await this.options.workflows.holdOff(activityQueue, { untilMs });
   }
 
@@ -108,19 +127,29 @@ export class ProviderCallPacer {
     });
   }
 
-  /** Sends one reservation for everyone waiting on the queue, unless one is already on its way. */
+  /**
+   * Serves the queue's waiters from this process's lease while it lasts, then sends one
+   * reservation for everyone still waiting, unless one is already on its way.
+   */
   private pump(activityQueue: string, intervalMs: number): void {
     const queue = this.waiting.get(activityQueue);
-    if (!queue?.length || this.reserving.has(activityQueue)) return;
+    if (!queue?.length) return;
+    for (let slotMs = this.leasedSlot(activityQueue, intervalMs); slotMs !== undefined && queue.length; slotMs = this.leasedSlot(activityQueue, intervalMs)) {
+      queue.shift()!.resolve(slotMs);
+    }
+    if (!queue.length || this.reserving.has(activityQueue)) return;
     const batch = queue.splice(0, MAX_SLOTS_PER_REQUEST);
     this.reserving.add(activityQueue);
     const leadMs = this.leadsMs.get(activityQueue) ?? 0;
     void this.options.workflows
-      .reserve(activityQueue, { count: batch.length, intervalMs, ...(leadMs > 0 ? { leadMs: Math.round(leadMs) } : {}) })
+      .reserve(activityQueue, { count: batch.length, intervalMs, holder: this.holder, ...(leadMs > 0 ? { leadMs: Math.round(leadMs) } : {}) })
       .then(
         (grant) => {
           this.learnLead(activityQueue, leadMs, Date.now() - grant.firstSlotMs);
           batch.forEach((w, i) => w.resolve(grant.firstSlotMs + i * grant.intervalMs));
+          if (grant.leaseUntilMs !== undefined) {
+            this.leases.set(activityQueue, { lastSlotMs: grant.leaseUntilMs - grant.intervalMs, previousSlotMs: grant.firstSlotMs + (batch.length - 1) * grant.intervalMs });
+          }
         },
         (err: unknown) => {
           const reason = new PacerError(`could not reserve a provider call slot on ${activityQueue}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
@@ -131,6 +160,19 @@ export class ProviderCallPacer {
         this.reserving.delete(activityQueue);
         this.pump(activityQueue, intervalMs);
       });
+  }
+
+  /** The next slot of this process's lease on the queue: `intervalMs` after the previous one, never in the past. */
+  private leasedSlot(activityQueue: string, intervalMs: number): number | undefined {
+    const lease = this.leases.get(activityQueue);
+    if (!lease) return undefined;
+    const slotMs = Math.max(Date.now(), lease.previousSlotMs + intervalMs);
+    if (slotMs > lease.lastSlotMs) {
+      this.leases.delete(activityQueue);
+      return undefined;
+    }
+    lease.previousSlotMs = slotMs;
+    return slotMs;
   }
 
   /**

@@ -20,6 +20,23 @@ export interface ActivityQueue {
 /** The app segment of the shared queues through which an Agora account configured without App IDs serves any app. */
 export const UNLISTED_AGORA_APPS = 'any';
 
+/**
+ * The workflow task queue of the provider pacers: their own, so a grant never waits behind the
+ * workflow tasks of hundreds of takedowns started at once.
+ */
+export function pacerTaskQueueName(taskQueue: string): string {
+  return `${taskQueue}/pacer`;
+}
+
+/**
+ * Pollers for a paced activity queue: the server hands out at most `ratePerSecond` tasks a second,
+ * so a few long polls keep up; the SDK's default of 10 per queue and process, times every queue
+ * and every process, runs into the namespace's poller limit (bench/analysis.md, raids).
+ */
+export function activityPollersFor(ratePerSecond: number): number {
+  return Math.min(10, Math.max(2, Math.ceil(ratePerSecond / 10)));
+}
+
 export function activityQueueName(taskQueue: string, provider: ProviderName, appId: string, bucket: Bucket): string {
   return `${taskQueue}/${provider}/${appId}/${bucket}`;
 }

@@ -1,6 +1,6 @@
 /**
- * Builds the takedown workers from a configuration: the workflow queue (takedowns and provider
- * pacers) and the rate-limited activity queues.
+ * Builds the takedown workers from a configuration: the workflow queue (takedowns, bans, reviews),
+ * the provider pacers' queue, and the rate-limited activity queues.
  */
 import { Client, type Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -11,7 +11,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES, installTracingFromEnv, tracingWorkerOptio
 import type { WorkerConfig } from './config';
 import { temporalBans } from './bans';
 import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
-import { activityQueues, routeFor, type ActivityQueue } from './routes';
+import { activityPollersFor, activityQueues, pacerTaskQueueName, routeFor, type ActivityQueue } from './routes';
 
 export interface TakedownWorkersOptions {
   connection: NativeConnection;
@@ -82,8 +82,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     // Ban workflows run on the workflow queue, beside the takedowns.
     bans: temporalBans(temporalClient, config.taskQueue),
     pacer: new ProviderCallPacer({
-      // Pacer workflows run on the workflow queue, beside the takedowns.
-      workflows: temporalPacerWorkflows(temporalClient, config.taskQueue),
+      workflows: temporalPacerWorkflows(temporalClient, pacerTaskQueueName(config.taskQueue)),
       intervalsMs: new Map(queues.map((q) => [q.name, 1000 / q.ratePerSecond])),
       maxLatenessMs: maxSlotLatenessMs(config.rateHeadroom),
     }),
@@ -110,12 +109,25 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     // Only the local activities and the ban steps of takedowns run here; provider calls go to the rate-limited queues.
     activities,
   });
+  const pacers = await Worker.create({
+    ...common,
+    taskQueue: pacerTaskQueueName(config.taskQueue),
+    ...code,
+    // Pacers are never traced (UNTRACED_WORKFLOW_TYPES) and run no activities.
+    stickyQueueScheduleToStartTimeout: '2s',
+  });
   const activityWorkers = await Promise.all(
     queues.map((queue) =>
-      Worker.create({ ...common, taskQueue: queue.name, activities, maxTaskQueueActivitiesPerSecond: queue.ratePerSecond }),
+      Worker.create({
+        ...common,
+        taskQueue: queue.name,
+        activities,
+        maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
+        maxConcurrentActivityTaskPolls: activityPollersFor(queue.ratePerSecond),
+      }),
     ),
   );
-  const workers = [main, ...activityWorkers];
+  const workers = [main, pacers, ...activityWorkers];
   const shutdown = () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
   };

@@ -32,12 +32,23 @@ export interface SlotRequest {
    * worker, so that the worker is not handed a slot that has already passed. Default 0.
    */
   leadMs?: number;
+  /**
+   * The asking process's id, the same for all its requests. A holder that is alone on the queue
+   * (no other holder asked within {@link CONTENTION_MEMORY_MS}) is granted a lease. Default: none,
+   * never leased.
+   */
+  holder?: string;
 }
 
-/** Slots granted: `firstSlotMs + i × intervalMs` (epoch ms) for `i` below the requested count. */
+/**
+ * Slots granted: `firstSlotMs + i × intervalMs` (epoch ms) for `i` below the requested count.
+ * With `leaseUntilMs`, the holder alone may also send further calls, each `intervalMs` after its
+ * previous one, until `leaseUntilMs − intervalMs`; no other slot is granted before `leaseUntilMs`.
+ */
 export interface SlotGrant {
   firstSlotMs: number;
   intervalMs: number;
+  leaseUntilMs?: number;
 }
 
 /** A provider throttling answer: no slot before `untilMs` (epoch ms), for any worker. */
@@ -67,6 +78,17 @@ export const holdOffUpdate = defineUpdate<void, [HoldOff]>('holdOff');
  * so runs should not be much shorter either.
  */
 export const GRANTS_PER_RUN = 1_000;
+/**
+ * The length of a lease: a lone holder's calls need no reservation for this long, and a process that
+ * starts calling on a leased queue waits at most this long for its first slot.
+ */
+export const LEASE_MS = 1_000;
+/**
+ * A holder is alone when no other one asked for this long. Several busy processes then share the
+ * queue by reservations, instead of handing leases back and forth (each hand-over makes the other
+ * process wait up to a lease).
+ */
+export const CONTENTION_MEMORY_MS = 10_000;
 /** A pacer with no request for this long completes; the next request starts a new run. */
 export const PACER_IDLE_TIMEOUT = '5 minutes';
 /** Upper bounds on one request, so a bad caller cannot push every other caller's slots out of reach. */
@@ -74,6 +96,7 @@ export const MAX_SLOTS_PER_REQUEST = 1_000;
 export const MAX_SLOT_INTERVAL_MS = 60_000;
 export const MAX_HOLD_OFF_MS = 60_000;
 export const MAX_LEAD_MS = 10_000;
+export const MAX_HOLDER_LENGTH = 100;
 
 export function validateSlotRequest(request: SlotRequest): void {
   const { count, intervalMs } = request ?? {};
@@ -83,7 +106,10 @@ export function validateSlotRequest(request: SlotRequest): void {
   if (typeof intervalMs !== 'number' || !(intervalMs > 0) || intervalMs > MAX_SLOT_INTERVAL_MS) {
     throw new RangeError(`intervalMs must be above 0 and at most ${MAX_SLOT_INTERVAL_MS}, got ${JSON.stringify(intervalMs)}`);
   }
-  const { leadMs } = request;
+  const { leadMs, holder } = request;
+  if (holder !== undefined && (typeof holder !== 'string' || holder.length < 1 || holder.length > MAX_HOLDER_LENGTH)) {
+    throw new RangeError(`holder must be a string of 1 to ${MAX_HOLDER_LENGTH} characters, got ${JSON.stringify(holder)}`);
+  }
   if (leadMs !== undefined && (typeof leadMs !== 'number' || !(leadMs >= 0) || leadMs > MAX_LEAD_MS)) {
     throw new RangeError(`leadMs must be from 0 to ${MAX_LEAD_MS}, got ${JSON.stringify(leadMs)}`);
   }
@@ -96,28 +122,50 @@ export function validateHoldOff(holdOff: HoldOff): void {
   }
 }
 
+/**
+ * The pacer's book: the next free slot, and who asked lately. Plain code, so the worker's unit
+ * tests run the workflow's own rule.
+ */
+export class SlotBook {
+  /** When each holder last asked; requests without a holder count as one more holder. */
+  private readonly lastAskedMs = new Map<string, number>();
+
+  constructor(public nextSlotMs = 0) {}
+
+  /** Slots from the next free one (not before `nowMs + leadMs`); a lease when the holder is alone. */
+  grant({ count, intervalMs, leadMs = 0, holder }: SlotRequest, nowMs: number): SlotGrant {
+    for (const [other, at] of this.lastAskedMs) if (nowMs - at > CONTENTION_MEMORY_MS) this.lastAskedMs.delete(other);
+    const alone = holder !== undefined && [...this.lastAskedMs.keys()].every((other) => other === holder);
+    this.lastAskedMs.set(holder ?? '', nowMs);
+    const firstSlotMs = Math.max(nowMs + leadMs, this.nextSlotMs);
+    if (alone) {
+      // The lease ends one interval after its last slot, so the next holder's first slot keeps the spacing.
+      this.nextSlotMs = firstSlotMs + Math.max(LEASE_MS, (count + 1) * intervalMs);
+      return { firstSlotMs, intervalMs, leaseUntilMs: this.nextSlotMs };
+    }
+    this.nextSlotMs = firstSlotMs + count * intervalMs;
+    return { firstSlotMs, intervalMs };
+  }
+
+  holdOff({ untilMs }: HoldOff): void {
+    this.nextSlotMs = Math.max(this.nextSlotMs, untilMs);
+  }
+}
+
 export async function providerPacer(state: PacerState = {}): Promise<void> {
-  let nextSlotMs = state.nextSlotMs ?? 0;
+  const book = new SlotBook(state.nextSlotMs);
   const grantsPerRun = state.grantsPerRun ?? GRANTS_PER_RUN;
   let grants = 0;
 
   setHandler(
     reserveSlotsUpdate,
-    ({ count, intervalMs, leadMs = 0 }) => {
-      const firstSlotMs = Math.max(Date.now() + leadMs, nextSlotMs);
-      nextSlotMs = firstSlotMs + count * intervalMs;
+    (request) => {
       grants += 1;
-      return { firstSlotMs, intervalMs };
+      return book.grant(request, Date.now());
     },
     { validator: validateSlotRequest },
   );
-  setHandler(
-    holdOffUpdate,
-    ({ untilMs }) => {
-      nextSlotMs = Math.max(nextSlotMs, untilMs);
-    },
-    { validator: validateHoldOff },
-  );
+  setHandler(holdOffUpdate, (holdOff) => book.holdOff(holdOff), { validator: validateHoldOff });
   setCurrentDetails(`Hands out provider call slots for task queue \`${workflowInfo().workflowId.slice(PACER_ID_PREFIX.length)}\`.`);
 
   for (;;) {
@@ -125,7 +173,7 @@ export async function providerPacer(state: PacerState = {}): Promise<void> {
     const full = await condition(() => grants >= grantsPerRun || workflowInfo().continueAsNewSuggested, PACER_IDLE_TIMEOUT);
     if (full) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof providerPacer>({ nextSlotMs, grantsPerRun });
+      await continueAsNew<typeof providerPacer>({ nextSlotMs: book.nextSlotMs, grantsPerRun });
     }
     if (grants === grantsBefore) return;
   }

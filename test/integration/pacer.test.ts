@@ -7,6 +7,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { TakedownOutcome } from '../../src/workflows/types';
 import { DEMO_ZEGO_APP, maxArrivalsInAnyWindow } from '../../src/sandbox';
 import { temporalPacerWorkflows } from '../../src/takedown-worker/pacer';
+import { pacerTaskQueueName } from '../../src/takedown-worker/routes';
 import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
 import { PROVIDER_PACER_WORKFLOW_TYPE, pacerWorkflowId, type SlotGrant } from '../../src/workflows/pacer';
 import { startStack, workflowBundle, type Stack } from '../harness/stack';
@@ -104,10 +105,10 @@ test('the pacer hands out contiguous slots across continue-as-new', async () => 
   const activityQueue = uniqueName('paced-queue');
   const handle = await stack.client.workflow.start(PROVIDER_PACER_WORKFLOW_TYPE, {
     workflowId: pacerWorkflowId(activityQueue),
-    taskQueue: stack.config.taskQueue,
+    taskQueue: pacerTaskQueueName(stack.config.taskQueue),
     args: [{ grantsPerRun: 3 }],
   });
-  const { reserve } = temporalPacerWorkflows(stack.client, stack.config.taskQueue);
+  const { reserve } = temporalPacerWorkflows(stack.client, pacerTaskQueueName(stack.config.taskQueue));
   const grants: SlotGrant[] = [];
   for (let i = 0; i < 8; i++) grants.push(await reserve(activityQueue, { count: 2, intervalMs: 500 }));
 
@@ -120,7 +121,7 @@ test('the pacer hands out contiguous slots across continue-as-new', async () => 
 });
 
 test('the pacer refuses a malformed reservation with a message naming the field', async () => {
-  const { reserve } = temporalPacerWorkflows(stack.client, stack.config.taskQueue);
+  const { reserve } = temporalPacerWorkflows(stack.client, pacerTaskQueueName(stack.config.taskQueue));
   const err = await reserve(uniqueName('paced-queue'), { count: 0, intervalMs: 100 }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   expect((err as WorkflowUpdateFailedError).cause?.message).toBe('count must be an integer from 1 to 1000, got 0');

@@ -1,40 +1,42 @@
 import { MAX_RESERVATIONS_PER_CALL, PacerError, ProviderCallPacer, maxSlotLatenessMs, type PacerWorkflows } from '../../src/takedown-worker/pacer';
-import type { SlotRequest } from '../../src/workflows/pacer';
+import { CONTENTION_MEMORY_MS, LEASE_MS, SlotBook, type SlotRequest } from '../../src/workflows/pacer';
 
 const QUEUE = 'takedown/zego/1/DeleteStream';
 type SlotReserver = PacerWorkflows['reserve'];
 
-/** The pacer workflow's rule, in memory: slots follow on from the last one granted, never before now. */
-function inMemoryPacer(startMs = 0) {
-  let nextSlotMs = startMs;
+/**
+ * The pacer workflow's own rule (`SlotBook`), in memory. `contended`: another process asked a
+ * moment ago, so no lease is granted.
+ */
+function inMemoryPacer({ contended = false } = {}) {
+  const book = new SlotBook();
+  if (contended) book.grant({ count: 1, intervalMs: 1 }, Date.now());
   const requests: SlotRequest[] = [];
   const reserve: SlotReserver = async (_queue, request) => {
     requests.push(request);
-    const firstSlotMs = Math.max(Date.now(), nextSlotMs);
-    nextSlotMs = firstSlotMs + request.count * request.intervalMs;
-    return { firstSlotMs, intervalMs: request.intervalMs };
+    return book.grant(request, Date.now());
   };
   return { reserve, requests };
 }
 
 function pacerWith(reserve: SlotReserver, intervalMs = 50, maxLatenessMs = 80, holdOff: PacerWorkflows['holdOff'] = async () => {}) {
-  return new ProviderCallPacer({ workflows: { reserve, holdOff }, intervalsMs: new Map([[QUEUE, intervalMs]]), maxLatenessMs });
+  return new ProviderCallPacer({ workflows: { reserve, holdOff }, intervalsMs: new Map([[QUEUE, intervalMs]]), maxLatenessMs, holder: 'this-process' });
 }
 
 describe('ProviderCallPacer', () => {
   it('releases concurrent calls a slot interval apart, the first at once and the rest from one reservation', async () => {
-    const { reserve, requests } = inMemoryPacer();
+    const { reserve, requests } = inMemoryPacer({ contended: true });
     const pacer = pacerWith(reserve, 50);
     const released: number[] = [];
     await Promise.all(Array.from({ length: 5 }, () => pacer.awaitSlot(QUEUE).then(() => released.push(performance.now()))));
-    expect(requests).toEqual([{ count: 1, intervalMs: 50 }, { count: 4, intervalMs: 50 }]);
+    expect(requests).toEqual([{ count: 1, intervalMs: 50, holder: 'this-process' }, { count: 4, intervalMs: 50, holder: 'this-process' }]);
     const gaps = released.slice(1).map((t, i) => t - released[i]!);
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
     expect(released[4]! - released[0]!).toBeGreaterThanOrEqual(195);
   });
 
   it('batches the calls that arrive while a reservation is on its way', async () => {
-    const { reserve, requests } = inMemoryPacer();
+    const { reserve, requests } = inMemoryPacer({ contended: true });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const slow: SlotReserver = async (queue, request) => {
@@ -140,6 +142,67 @@ describe('ProviderCallPacer', () => {
     const waiting = pacerWith(reserve).awaitSlot(QUEUE, controller.signal);
     controller.abort(new Error('activity cancelled'));
     await expect(waiting).rejects.toThrow('activity cancelled');
+  });
+});
+
+describe('leases', () => {
+  it('lets a lone process take its later calls from its lease, an interval apart, without asking again', async () => {
+    const { reserve, requests } = inMemoryPacer();
+    const pacer = pacerWith(reserve, 50);
+    const released: number[] = [];
+    for (let i = 0; i < 4; i++) released.push(((await pacer.awaitSlot(QUEUE)), performance.now()));
+    await Promise.all(Array.from({ length: 3 }, () => pacer.awaitSlot(QUEUE).then(() => released.push(performance.now()))));
+    expect(requests).toHaveLength(1);
+    const gaps = released.slice(1).map((t, i) => t - released[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
+  });
+
+  it('reserves again once the lease has no slot left', async () => {
+    const requests: SlotRequest[] = [];
+    // A lease of three slots: the fourth call must ask.
+    const reserve: SlotReserver = async (_queue, request) => {
+      requests.push(request);
+      const firstSlotMs = Date.now();
+      return { firstSlotMs, intervalMs: request.intervalMs, leaseUntilMs: firstSlotMs + 3 * request.intervalMs };
+    };
+    const pacer = pacerWith(reserve, 20);
+    for (let i = 0; i < 4; i++) await pacer.awaitSlot(QUEUE);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('drops the lease when the queue is held off after a throttling answer', async () => {
+    const { reserve, requests } = inMemoryPacer();
+    const pacer = pacerWith(reserve, 10);
+    await pacer.awaitSlot(QUEUE);
+    await pacer.holdOff(QUEUE, Date.now());
+    await pacer.awaitSlot(QUEUE);
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('SlotBook', () => {
+  const now = 1_000_000;
+  it('leases a lone holder the queue for a lease, and starts the next holder one interval after its last slot', () => {
+    const book = new SlotBook();
+    expect(book.grant({ count: 2, intervalMs: 100, holder: 'a' }, now)).toEqual({ firstSlotMs: now, intervalMs: 100, leaseUntilMs: now + LEASE_MS });
+    expect(book.grant({ count: 3, intervalMs: 100, holder: 'b' }, now + 10)).toEqual({ firstSlotMs: now + LEASE_MS, intervalMs: 100 });
+  });
+
+  it('makes a lease long enough for every slot asked for', () => {
+    expect(new SlotBook().grant({ count: 30, intervalMs: 100, holder: 'a' }, now).leaseUntilMs).toBe(now + 3_100);
+  });
+
+  it('grants no lease while another holder, or a caller without one, asked within the contention memory', () => {
+    const book = new SlotBook();
+    book.grant({ count: 1, intervalMs: 100 }, now);
+    expect(book.grant({ count: 1, intervalMs: 100, holder: 'a' }, now + CONTENTION_MEMORY_MS).leaseUntilMs).toBeUndefined();
+    expect(book.grant({ count: 1, intervalMs: 100, holder: 'a' }, now + CONTENTION_MEMORY_MS + 1).leaseUntilMs).toBeDefined();
+  });
+
+  it('grants no slot before a hold-off ends', () => {
+    const book = new SlotBook();
+    book.holdOff({ untilMs: now + 5_000 });
+    expect(book.grant({ count: 1, intervalMs: 100 }, now).firstSlotMs).toBe(now + 5_000);
   });
 });
 
