@@ -26,6 +26,8 @@ export interface BanStarter {
 export type PlacedRule = StepRecord & { expiresAt: string; ruleId?: number };
 
 const AGORA_BAN_PRIVILEGES = ['join_channel'] as const;
+/** How often `joinBan` heartbeats while the ban places its rule. */
+const JOIN_BAN_HEARTBEAT_MS = 1_000;
 
 /** A rule's length, and optionally the latest time it may end (epoch ms). */
 interface RuleLength {
@@ -76,10 +78,14 @@ export function banActivities(deps: ActivityDependencies) {
      * rule is in force. The ban's own failure (a rejected rule) fails the step the same way.
      */
     async joinBan(input: { subject: BanSubject; strike: Strike }): Promise<BanJoined> {
-      const { info } = Context.current();
+      const context = Context.current();
+      const { info } = context;
       const run = info.workflowExecution ?? { workflowId: '', runId: '' };
       if (!deps.bans) throw ApplicationFailure.create({ type: StepFailureType.InvalidRequest, message: 'this worker cannot start bans', nonRetryable: true });
       const updateId = `${run.workflowId}/${run.runId}/${info.activityId}`;
+      // The wait lasts as long as the ban's rule step: heartbeats let the attempt of a worker that
+      // died be retried after the heartbeat timeout, not the whole step budget.
+      const beat = setInterval(() => context.heartbeat(), JOIN_BAN_HEARTBEAT_MS);
       try {
         return await deps.bans.join(input.subject, input.strike, updateId);
       } catch (err) {
@@ -87,6 +93,8 @@ export function banActivities(deps: ActivityDependencies) {
         const cause = (err as { cause?: unknown }).cause;
         if (cause instanceof ApplicationFailure) throw ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, nonRetryable: cause.nonRetryable === true });
         throw err;
+      } finally {
+        clearInterval(beat);
       }
     },
 

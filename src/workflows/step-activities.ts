@@ -11,8 +11,8 @@ import { TakedownFailureType, type ProviderRoute, type StepHeartbeat } from './t
 export function stepActivities(route: ProviderRoute, bucket: Bucket | undefined, summary: string): TakedownActivities {
   const retry = { initialInterval: route.retry.initialInterval, maximumInterval: route.retry.maximumInterval, backoffCoefficient: 2, maximumAttempts: route.retry.maximumAttempts };
   if (bucket === undefined) {
-    // Waits for a ban workflow's rule step, which has the same budget.
-    return proxyActivities<TakedownActivities>({ taskQueue: workflowInfo().taskQueue, summary, startToCloseTimeout: route.retry.budget, retry });
+    // Waits for a ban workflow's rule step, which has the same budget; it heartbeats meanwhile.
+    return proxyActivities<TakedownActivities>({ taskQueue: workflowInfo().taskQueue, summary, startToCloseTimeout: route.retry.budget, heartbeatTimeout: '5s', retry });
   }
   const queue = (route.queues as Partial<Record<Bucket, string>>)[bucket];
   // Unreachable while routes are built from the same bucket types: kept so a broken route fails loudly.

@@ -117,6 +117,17 @@ describe('activities', () => {
     await expect(new MockActivityEnvironment().run(activities.resolveRoute, 'zego' as const, '5')).resolves.toEqual(route);
   });
 
+  it('heartbeats while a ban places its rule, so a dead worker\'s attempt is retried after the heartbeat timeout', async () => {
+    const joined = { workflowId: 'ban/zego/5/r/u', expiresAt: '2026-12-01T13:00:00.000Z', step: { action: 'ForbidUser' as const, outcome: 'done' as const, attempts: 1 } };
+    const bans = { join: async () => (await new Promise((resolve) => setTimeout(resolve, 2_300)), joined) };
+    const env = new MockActivityEnvironment();
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    const subject = { provider: 'zego' as const, appId: 5, scope: 'room' as const, roomId: 'r', userId: 'u' };
+    await expect(env.run(createActivities(deps({ bans })).joinBan, { subject, strike: { violationId: 'v', duration: '1h' } } as never)).resolves.toEqual(joined);
+    expect(beats).toBe(2);
+  });
+
   it('keeps only the sessions of the stream key', async () => {
     const agora = {
       listOnlineStreams: async () => ({
