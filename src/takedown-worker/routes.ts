@@ -29,9 +29,11 @@ export function pacerTaskQueueName(taskQueue: string): string {
 }
 
 /**
- * Pollers for a paced activity queue: the server hands out at most `ratePerSecond` tasks a second,
- * so a few long polls keep up; the SDK's default of 10 per queue and process, times every queue
- * and every process, runs into the namespace's poller limit (bench/analysis.md, raids).
+ * At most this many pollers on a paced activity queue: the server hands out at most
+ * `ratePerSecond` tasks a second, so a few long polls keep up. Every poll of every queue of every
+ * process counts against the namespace's concurrent poller limit (`frontend.namespaceCount`,
+ * 1,200 per frontend by default), which the SDK's default of 10 per queue reaches with a handful
+ * of processes (bench/analysis.md, raids).
  */
 export function activityPollersFor(ratePerSecond: number): number {
   return Math.min(10, Math.max(2, Math.ceil(ratePerSecond / 10)));

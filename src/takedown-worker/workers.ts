@@ -113,8 +113,10 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     ...common,
     taskQueue: pacerTaskQueueName(config.taskQueue),
     ...code,
-    // Pacers are never traced (UNTRACED_WORKFLOW_TYPES) and run no activities.
+    // Pacers are never traced (UNTRACED_WORKFLOW_TYPES) and run no activities; one workflow task
+    // serves a whole batch of reservations, so two pollers (the least with a workflow cache) keep up.
     stickyQueueScheduleToStartTimeout: '2s',
+    maxConcurrentWorkflowTaskPolls: 2,
   });
   const activityWorkers = await Promise.all(
     queues.map((queue) =>
@@ -123,7 +125,8 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
         taskQueue: queue.name,
         activities,
         maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
-        maxConcurrentActivityTaskPolls: activityPollersFor(queue.ratePerSecond),
+        // One poll while the queue is idle, more as the server reports a backlog.
+        activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: activityPollersFor(queue.ratePerSecond) },
       }),
     ),
   );
