@@ -1,0 +1,298 @@
+/**
+ * The raid cells: a mass takedown as a trust-and-safety team sees it. Hundreds of ZEGO takedowns
+ * started at once (50 start calls in flight) into apps whose DeleteStream is limited at the
+ * documented 10/s, on 1 to 24 worker processes, read back from the sandbox's arrival clock: when
+ * the first stream was cut, how long the last one waited, how long each takedown waited for its
+ * own cut, where the cuts stalled; what the worker processes and the server spent; what the
+ * workers logged about refused polls and lost workflow tasks. The neighbour cell adds one takedown
+ * in another app in the middle of a burst: does a raid in one app hold up everyone else?
+ */
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { startTakedown } from '../src/client';
+import { PROVIDER_PACER_WORKFLOW_TYPE } from '../src/workflows/pacer';
+import { preciseNow } from '../src/sandbox/request-log';
+import { mapBounded, runBounded } from '../harness/pool';
+import { withTimeout } from '../harness/retry';
+import { untilIdle } from './intake';
+import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
+import { analyseCell, firstArrival, type ArrivalAnalysis, type LoggedRequest, type StartedTakedown } from './raid-analysis';
+import { RAID_LIMIT_PER_SECOND, burstSize, idealDrainSeconds, type RaidApp, type RaidCellName, type RaidCellSpec } from './raid-spec';
+import { RAID_TASK_QUEUE, RaidWorkerPool, buildRaidBundle } from './raid-workers';
+import { BENCH_APPS, type BenchStack } from './stack';
+import { seedTargets, type BenchTarget } from './targets';
+import { WorkerLogCounter, type WorkerLogCounts } from './worker-logs';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/** One app's burst within a cell. */
+export interface RaidAppResult extends ArrivalAnalysis {
+  app: RaidApp;
+  appId: number;
+}
+
+/** The one takedown in another app, started during the burst (ms from its own start call). */
+export interface NeighbourResult {
+  appId: number;
+  /** Its start call, ms after the burst's first. */
+  startedAfterMs: number;
+  toDeleteStreamMs: number;
+  /** KickoutUser, the request that cuts the media. */
+  toKickoutMs: number;
+  /** Until the client had the workflow's result. */
+  toResultMs: number;
+  outcome: string;
+}
+
+/** WorkflowTaskTimedOut / WorkflowTaskFailed events in a set of histories. */
+export interface WorkflowTaskTrouble {
+  histories: number;
+  timedOut: number;
+  failed: number;
+}
+
+/** One raid cell's figures. */
+export interface RaidCellResult {
+  name: RaidCellName;
+  workers: number;
+  limitPerSecond: number;
+  /** The whole burst (every app of the cell); per app in `apps`. */
+  overall: ArrivalAnalysis;
+  apps: RaidAppResult[];
+  neighbour?: NeighbourResult;
+  /** First start call → the last start call answered, s. */
+  startCallsSeconds: number;
+  /** First start call → every takedown's result (the neighbour's too), s. */
+  allCompletedSeconds: number;
+  /** The takedowns' outcomes (`enforced` expected for all). */
+  outcomes: Record<string, number>;
+  /** From the first start call until every takedown completed; `worker` sums every worker process. */
+  cpu: Record<string, CpuDelta>;
+  /** CPU ms of all worker processes and of the dev server over the cell / takedowns (the neighbour's included). */
+  cpuMsPerTakedown: CpuPerTakedown;
+  /** Matching lines the workers logged from the first start call until every takedown completed. */
+  logs: WorkerLogCounts;
+  /** In the burst's takedown histories. */
+  takedownTasks: WorkflowTaskTrouble;
+  /** In the raid pacer runs, events within the cell only; undefined when they could not be listed. */
+  pacerTasks?: WorkflowTaskTrouble;
+  /** Starting (or stopping) worker processes to reach `workers` before the cell, s. */
+  workerStartSeconds: number;
+}
+
+/** Every raid cell of a run. */
+export interface RaidResult {
+  taskQueue: string;
+  /** The checkout whose worker ran the cells, when not this one. */
+  workerRoot?: string;
+  /** The raid workers' settings (the stack's worker's, on the raid queue, with the bundle). */
+  workerSettings: Record<string, string>;
+  bundleBuildSeconds: number;
+  cells: RaidCellResult[];
+}
+
+/** How the raid runs. */
+export interface RaidOptions {
+  workerEnv: Record<string, string>;
+  /** The checkout whose `src/worker.ts` the workers run; default this one. */
+  workerRoot?: string;
+  /** Bound on the workers' lives, s. */
+  lifetimeSeconds: number;
+  log?: (line: string) => void;
+}
+
+/** The project root of this checkout. */
+const OWN_ROOT = path.resolve(__dirname, '..');
+
+/** Histories read at once after a cell: the server has just served the cell, this must not load it again. */
+const HISTORY_READS_IN_FLIGHT = 8;
+
+/** Counts workflow-task timeouts and failures in each history, only events in [from, to] when given (epoch ms). */
+async function workflowTaskTrouble(client: Client, runs: { workflowId: string; runId?: string }[], window?: { from: number; to: number }): Promise<WorkflowTaskTrouble> {
+  const counts = await mapBounded(runs, HISTORY_READS_IN_FLIGHT, async ({ workflowId, runId }) => {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = (history.events ?? []).filter((e) => {
+      if (!window) return true;
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+      return at >= window.from && at <= window.to;
+    });
+    return {
+      timedOut: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length,
+      failed: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length,
+    };
+  });
+  return { histories: runs.length, timedOut: counts.reduce((s, c) => s + c.timedOut, 0), failed: counts.reduce((s, c) => s + c.failed, 0) };
+}
+
+/** The pacer runs of the raid queue that were open during the cell, or undefined when visibility cannot say. */
+async function pacerRuns(client: Client, since: number): Promise<{ workflowId: string; runId: string }[] | undefined> {
+  try {
+    const query = `WorkflowType = '${PROVIDER_PACER_WORKFLOW_TYPE}' AND TaskQueue = '${RAID_TASK_QUEUE}' AND (ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`;
+    const runs: { workflowId: string; runId: string }[] = [];
+    for await (const w of client.workflow.list({ query })) runs.push({ workflowId: w.workflowId, runId: w.runId });
+    return runs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bursts' targets in start order: one app after another in turn, so every app's burst begins at once. */
+function interleave(groups: readonly BenchTarget[][]): BenchTarget[] {
+  const longest = Math.max(...groups.map((g) => g.length));
+  return Array.from({ length: longest }, (_, i) => groups.flatMap((g) => (i < g.length ? [g[i]!] : []))).flat();
+}
+
+function startedTakedown(target: BenchTarget, startedAt: number): StartedTakedown {
+  const t = target.request.target as { roomId: string; streamId: string };
+  return { roomId: t.roomId, streamId: t.streamId, startedAt };
+}
+
+/** Runs one cell on the pool as it is (resized by the caller). */
+async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: WorkerLogCounter, spec: RaidCellSpec, workerStartSeconds: number): Promise<RaidCellResult> {
+  const { control } = stack.sandbox;
+  await control.reset();
+  // The documented limits of the steps after DeleteStream, so a burst that spilled over them would show too.
+  await control.configure({ latencyMs: 0, rateLimits: { 'zego.DeleteStream': RAID_LIMIT_PER_SECOND, 'zego.StopMix': 100, 'zego.KickoutUser': 50 } });
+  try {
+    const groups: BenchTarget[][] = [];
+    for (const { app, n } of spec.apps) groups.push(await seedTargets(control, 'zego', n, BENCH_APPS[app].appId));
+    const neighbourTarget = spec.neighbour ? (await seedTargets(control, 'zego', 1, BENCH_APPS[spec.neighbour.app].appId))[0]! : undefined;
+    const targets = interleave(groups);
+    const deadline = Date.now() + (60 + 3 * idealDrainSeconds(spec)) * 1000;
+    const start = (target: BenchTarget) => startTakedown(stack.client, target.request, { taskQueue: RAID_TASK_QUEUE });
+
+    const before = logs.snapshot();
+    const meter = new CpuMeter({ worker: pool.pids, devServer: stack.pids.devServer });
+    meter.begin();
+    const t0 = preciseNow();
+    const neighbourRun = neighbourTarget
+      ? (async () => {
+          await sleep(Math.max(0, t0 + spec.neighbour!.afterMs - preciseNow()));
+          const startedAt = preciseNow();
+          const result = await (await start(neighbourTarget)).result();
+          return { startedAt, completedAt: preciseNow(), outcome: result.outcome };
+        })()
+      : undefined;
+    // Awaited with the burst's results below; a failure before then must not count as unhandled.
+    neighbourRun?.catch(() => undefined);
+    const startedAt: number[] = new Array(targets.length);
+    const handles: Awaited<ReturnType<typeof start>>[] = new Array(targets.length);
+    // Start calls go out 50 at a time: a classifier backlog arriving at once.
+    await runBounded(targets.length, { concurrency: 50, deadlineMs: deadline }, async (i) => {
+      startedAt[i] = preciseNow();
+      handles[i] = await start(targets[i]!);
+    });
+    const startCallsSeconds = (preciseNow() - t0) / 1000;
+    const [results, neighbour] = await withTimeout(
+      Promise.all([Promise.all(handles.map((h) => h.result())), neighbourRun]),
+      Math.max(1000, deadline - Date.now()),
+      `raid cell ${spec.name}`,
+    );
+    const allCompletedSeconds = (preciseNow() - t0) / 1000;
+    const cpu = meter.end();
+    const logged = logs.since(before);
+    const cellEnd = Date.now();
+
+    const requests: (LoggedRequest & { appId?: string })[] = await control.requests({ provider: 'zego' });
+    const startOf = new Map(targets.map((t, i) => [t.token, startedAt[i]!]));
+    const bursts = spec.apps.map(({ app }, k) => ({
+      starts: groups[k]!.map((t) => startedTakedown(t, startOf.get(t.token)!)),
+      requests: requests.filter((r) => r.appId === String(BENCH_APPS[app].appId)),
+    }));
+    const { overall, apps } = analyseCell(bursts, RAID_LIMIT_PER_SECOND);
+    const outcomes: Record<string, number> = {};
+    for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+    const takedowns = results.length + (neighbour ? 1 : 0);
+    const pacers = await pacerRuns(stack.client, t0);
+    return {
+      name: spec.name,
+      workers: pool.size,
+      limitPerSecond: RAID_LIMIT_PER_SECOND,
+      overall,
+      apps: apps.map((a, k) => ({ ...a, app: spec.apps[k]!.app, appId: BENCH_APPS[spec.apps[k]!.app].appId })),
+      ...(neighbour && neighbourTarget ? { neighbour: neighbourFigures(neighbourTarget, neighbour, requests, t0) } : {}),
+      startCallsSeconds,
+      allCompletedSeconds,
+      outcomes,
+      cpu,
+      cpuMsPerTakedown: cpuMsPerTakedown(cpu, takedowns),
+      logs: logged,
+      takedownTasks: await workflowTaskTrouble(stack.client, handles.map((h) => ({ workflowId: h.workflowId, runId: h.firstExecutionRunId }))),
+      ...(pacers ? { pacerTasks: await workflowTaskTrouble(stack.client, pacers, { from: t0, to: cellEnd }) } : {}),
+      workerStartSeconds,
+    };
+  } finally {
+    await control.configure({ rateLimits: { 'zego.DeleteStream': Infinity, 'zego.StopMix': Infinity, 'zego.KickoutUser': Infinity } });
+  }
+}
+
+function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string }, requests: readonly LoggedRequest[], t0: number): NeighbourResult {
+  const { roomId, appId } = target.request.target as { roomId: string; appId: number };
+  const after = (operation: string) => (firstArrival(requests, operation, roomId) ?? NaN) - run.startedAt;
+  return {
+    appId,
+    startedAfterMs: run.startedAt - t0,
+    toDeleteStreamMs: after('DeleteStream'),
+    toKickoutMs: after('KickoutUser'),
+    toResultMs: run.completedAt - run.startedAt,
+    outcome: run.outcome,
+  };
+}
+
+/**
+ * Runs the raid cells: builds the workflow bundle, starts the worker processes each cell needs
+ * (fewest first, so the pool only grows), runs the cell, and stops every worker at the end.
+ * Returns the cells in the plan's order.
+ */
+export async function runRaid(stack: BenchStack, cells: readonly RaidCellSpec[], options: RaidOptions): Promise<RaidResult> {
+  const log = options.log ?? (() => {});
+  const root = options.workerRoot ?? OWN_ROOT;
+  const bundle = await buildRaidBundle(root);
+  log(bundle.file ? `raid: workflow bundle built from ${root} in ${bundle.buildSeconds.toFixed(1)} s` : `raid: ${root} has no src/bundle-workflows.ts; each worker bundles at its start`);
+  const logs = new WorkerLogCounter();
+  const pool = new RaidWorkerPool({
+    sandboxUrl: stack.sandbox.url,
+    temporalAddress: stack.server.address,
+    lifetimeSeconds: options.lifetimeSeconds,
+    workerEnv: options.workerEnv,
+    bundle,
+    logs,
+    ...(options.workerRoot ? { root: options.workerRoot } : {}),
+  });
+  const results = new Map<RaidCellName, RaidCellResult>();
+  try {
+    for (const spec of [...cells].sort((a, b) => a.workers - b.workers)) {
+      const workerStartSeconds = await pool.resize(spec.workers);
+      // The new workers' start-up and the last cell's pacers must not run into this cell's clock.
+      await untilIdle(stack, 20_000);
+      log(`raid ${spec.name}: ${burstSize(spec)} takedowns on ${spec.workers} worker processes (${workerStartSeconds.toFixed(1)} s to start them)`);
+      const cell = await runRaidCell(stack, pool, logs, spec, workerStartSeconds);
+      results.set(spec.name, cell);
+      log(describeCell(cell));
+    }
+  } finally {
+    await pool.stop();
+    bundle.remove();
+  }
+  return {
+    taskQueue: RAID_TASK_QUEUE,
+    ...(options.workerRoot ? { workerRoot: options.workerRoot } : {}),
+    workerSettings: pool.settings,
+    bundleBuildSeconds: bundle.buildSeconds,
+    cells: cells.map((c) => results.get(c.name)!),
+  };
+}
+
+function describeCell(c: RaidCellResult): string {
+  const o = c.overall;
+  const n = c.neighbour;
+  return (
+    `raid ${c.name}: first DeleteStream ${o.firstArrivalSeconds.toFixed(2)} s, drain ${o.drainSeconds.toFixed(2)} s (ideal ${o.idealSeconds.toFixed(1)}, ×${o.drainOverIdeal.toFixed(2)}), ` +
+    `cut p50 ${(o.timeToCutMs.p50 / 1000).toFixed(2)} max ${(o.timeToCutMs.max / 1000).toFixed(2)} s, longest pause ${o.longestPauseMs.toFixed(0)} ms, max/1s ${o.maxArrivalsInAnyWindow}, ` +
+    `rejections ${o.rejections}, CPU per takedown workers ${c.cpuMsPerTakedown.worker.toFixed(1)} / dev server ${c.cpuMsPerTakedown.devServer.toFixed(1)} ms, ` +
+    `ResourceExhausted ${c.logs.resourceExhausted}, task not found ${c.logs.workflowTaskNotFound}, WFT timed out ${c.takedownTasks.timedOut}` +
+    (n ? `; neighbour → DeleteStream ${n.toDeleteStreamMs.toFixed(0)} ms, → result ${n.toResultMs.toFixed(0)} ms` : '')
+  );
+}
