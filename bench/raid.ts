@@ -35,6 +35,8 @@ export interface RaidAppResult extends ArrivalAnalysis {
 
 /** The one takedown in another app, started during the burst (ms from its own start call). */
 export interface NeighbourResult {
+  /** Its bench app (`BENCH_APPS`), not one of the raid's. */
+  app: string;
   appId: number;
   /** Its start call, ms after the burst's first. */
   startedAfterMs: number;
@@ -105,6 +107,24 @@ export interface RaidOptions {
 
 /** The project root of this checkout. */
 const OWN_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * Takedowns run on the open app per worker process before a cell that added workers: a raid
+ * reaches workers that have been serving, not ones that have yet to compile their first takedown.
+ */
+const WARMUP_PER_WORKER = 5;
+
+/** Runs `WARMUP_PER_WORKER` takedowns per worker process on the open app, 20 at a time, to completion. */
+async function warmUp(stack: BenchStack, workers: number): Promise<void> {
+  const targets = await seedTargets(stack.sandbox.control, 'zego', WARMUP_PER_WORKER * workers, BENCH_APPS.open.appId);
+  await withTimeout(
+    runBounded(targets.length, { concurrency: 20 }, async (i) => {
+      await (await startTakedown(stack.client, targets[i]!.request, { taskQueue: RAID_TASK_QUEUE })).result();
+    }),
+    120_000,
+    'raid warm-up',
+  );
+}
 
 /** Histories read at once after a cell: the server has just served the cell, this must not load it again. */
 const HISTORY_READS_IN_FLIGHT = 8;
@@ -212,7 +232,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
       limitPerSecond: RAID_LIMIT_PER_SECOND,
       overall,
       apps: apps.map((a, k) => ({ ...a, app: spec.apps[k]!.app, appId: BENCH_APPS[spec.apps[k]!.app].appId })),
-      ...(neighbour && neighbourTarget ? { neighbour: neighbourFigures(neighbourTarget, neighbour, requests, t0) } : {}),
+      ...(neighbour && neighbourTarget ? { neighbour: { app: spec.neighbour!.app, ...neighbourFigures(neighbourTarget, neighbour, requests, t0) } } : {}),
       startCallsSeconds,
       allCompletedSeconds,
       outcomes,
@@ -228,7 +248,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
   }
 }
 
-function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string }, requests: readonly LoggedRequest[], t0: number): NeighbourResult {
+function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string }, requests: readonly LoggedRequest[], t0: number): Omit<NeighbourResult, 'app'> {
   const { roomId, appId } = target.request.target as { roomId: string; appId: number };
   const after = (operation: string) => (firstArrival(requests, operation, roomId) ?? NaN) - run.startedAt;
   return {
@@ -264,8 +284,10 @@ export async function runRaid(stack: BenchStack, cells: readonly RaidCellSpec[],
   const results = new Map<RaidCellName, RaidCellResult>();
   try {
     for (const spec of [...cells].sort((a, b) => a.workers - b.workers)) {
+      const before = pool.size;
       const workerStartSeconds = await pool.resize(spec.workers);
-      // The new workers' start-up and the last cell's pacers must not run into this cell's clock.
+      if (pool.size > before) await warmUp(stack, pool.size);
+      // The new workers' start-up and warm-up must not run into this cell's clock.
       await untilIdle(stack, 20_000);
       log(`raid ${spec.name}: ${burstSize(spec)} takedowns on ${spec.workers} worker processes (${workerStartSeconds.toFixed(1)} s to start them)`);
       const cell = await runRaidCell(stack, pool, logs, spec, workerStartSeconds);

@@ -47,7 +47,8 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
     'gap between consecutive cuts after the first. CPU is that of every worker process summed, and of the dev server, from',
     'the first start call until every takedown completed, per takedown. Log lines are counted over the same span in every',
     'worker\'s stdout and stderr; workflow-task timeouts and failures are read from the burst\'s histories and, for the pacer',
-    'workflows of the raid queue, from their events within the cell.',
+    'workflows of the raid queue, from their events within the cell. Before a cell that adds worker processes, 5 takedowns',
+    'per process run on an unthrottled app: a raid meets workers that have been serving.',
     '',
     `Raid worker settings: ${Object.entries(r.workerSettings).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
     '',
@@ -76,7 +77,7 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
       const n = c.neighbour!;
       return [
         '',
-        `Neighbour (${c.name}): one takedown in app ${n.appId}, started ${fmt(n.startedAfterMs / 1000, 2)} s after the burst's first start call: ` +
+        `In the ${c.name} cell, one takedown in the ${n.app} app (${n.appId}), started ${fmt(n.startedAfterMs / 1000, 2)} s after the burst's first start call: ` +
           `its DeleteStream arrived ${fmt(n.toDeleteStreamMs)} ms after its start call, its KickoutUser ${fmt(n.toKickoutMs)} ms, ` +
           `and the client had its result (${n.outcome}) after ${fmt(n.toResultMs)} ms.`,
       ];

@@ -176,7 +176,7 @@ describe('raid report', () => {
       overall: { ...overall, n: 12 },
     });
     const neighbour = cell('neighbour', {
-      neighbour: { appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced' },
+      neighbour: { app: 'open', appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced' },
       pacerTasks: { histories: 3, timedOut: 0, failed: 1 },
     });
     const text = raidSection({ ...raid([multi, neighbour]), workerRoot: '/tmp/old' }).join('\n');
@@ -185,7 +185,7 @@ describe('raid report', () => {
     expect(text).toContain('| neighbour | 4 | 4 + 1 |');
     expect(text).toContain('0 / 1 (3)');
     expect(text).toContain(
-      'Neighbour (neighbour): one takedown in app 1234567890, started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms.',
+      'In the neighbour cell, one takedown in the open app (1234567890), started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms.',
     );
     expect(text).toContain('**from the checkout `/tmp/old`**');
   });
