@@ -9,7 +9,8 @@
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { startTakedown } from '../src/client';
 import { PROVIDER_PACER_WORKFLOW_TYPE } from '../src/workflows/pacer';
@@ -169,6 +170,13 @@ function startedTakedown(target: BenchTarget, startedAt: number): StartedTakedow
   return { roomId: t.roomId, streamId: t.streamId, startedAt };
 }
 
+/** A failed takedown's outcome for the count: `failed: <failure type>`, so a failure is a figure, not the end of the cell. */
+function failureOutcome(err: unknown): string {
+  const cause = err instanceof WorkflowFailedError ? err.cause : err;
+  const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+  return `failed: ${type ?? (cause instanceof Error ? cause.name : 'unknown')}`;
+}
+
 /** Runs one cell on the pool as it is (resized by the caller). */
 async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: WorkerLogCounter, spec: RaidCellSpec, workerStartSeconds: number): Promise<RaidCellResult> {
   const { control } = stack.sandbox;
@@ -206,7 +214,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
     });
     const startCallsSeconds = (preciseNow() - t0) / 1000;
     const [results, neighbour] = await withTimeout(
-      Promise.all([Promise.all(handles.map((h) => h.result())), neighbourRun]),
+      Promise.all([Promise.all(handles.map((h) => h.result().catch((err: unknown) => ({ outcome: failureOutcome(err) })))), neighbourRun]),
       Math.max(1000, deadline - Date.now()),
       `raid cell ${spec.name}`,
     );
