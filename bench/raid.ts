@@ -13,10 +13,11 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { startTakedown } from '../src/client';
+import { TAKEDOWN_WORKFLOW_TYPE } from '../src/workflows/definitions';
 import { PROVIDER_PACER_WORKFLOW_TYPE } from '../src/workflows/pacer';
 import { preciseNow } from '../src/sandbox/request-log';
 import { mapBounded, runBounded } from '../harness/pool';
-import { withTimeout } from '../harness/retry';
+import { DeadlineExceededError, withTimeout } from '../harness/retry';
 import { untilIdle } from './intake';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 import { analyseCell, firstArrival, type ArrivalAnalysis, type LoggedRequest, type StartedTakedown } from './raid-analysis';
@@ -67,7 +68,10 @@ export interface RaidCellResult {
   neighbour?: NeighbourResult;
   /** First start call → the last start call answered, s. */
   startCallsSeconds: number;
-  /** First start call → every takedown's result (the neighbour's too), s. */
+  /**
+   * First start call → every takedown closed (the neighbour's too), s: seen in visibility, read
+   * every 200 ms, so up to that much late.
+   */
   allCompletedSeconds: number;
   /** The takedowns' outcomes (`enforced` expected for all). */
   outcomes: Record<string, number>;
@@ -85,6 +89,13 @@ export interface RaidCellResult {
   workerStartSeconds: number;
 }
 
+/** A cell that could not run to its end (the run goes on with the next cell). */
+export interface RaidCellFailure {
+  name: RaidCellName;
+  workers: number;
+  error: string;
+}
+
 /** Every raid cell of a run. */
 export interface RaidResult {
   taskQueue: string;
@@ -93,7 +104,9 @@ export interface RaidResult {
   /** The raid workers' settings (the stack's worker's, on the raid queue, with the bundle). */
   workerSettings: Record<string, string>;
   bundleBuildSeconds: number;
-  cells: RaidCellResult[];
+  cells: (RaidCellResult | RaidCellFailure)[];
+  /** The first matching worker log lines of each kind over every cell, as logged. */
+  logSamples: Record<keyof WorkerLogCounts, string[]>;
 }
 
 /** How the raid runs. */
@@ -115,16 +128,36 @@ const OWN_ROOT = path.resolve(__dirname, '..');
  */
 const WARMUP_PER_WORKER = 5;
 
-/** Runs `WARMUP_PER_WORKER` takedowns per worker process on the open app, 20 at a time, to completion. */
-async function warmUp(stack: BenchStack, workers: number): Promise<void> {
+/**
+ * Runs `WARMUP_PER_WORKER` takedowns per worker process on the open app, 20 at a time, to
+ * completion; returns how many failed (a warm-up failure is reported, it does not stop the raid).
+ */
+async function warmUp(stack: BenchStack, workers: number): Promise<number> {
   const targets = await seedTargets(stack.sandbox.control, 'zego', WARMUP_PER_WORKER * workers, BENCH_APPS.open.appId);
-  await withTimeout(
-    runBounded(targets.length, { concurrency: 20 }, async (i) => {
+  let failed = 0;
+  await runBounded(targets.length, { concurrency: 20, deadlineMs: Date.now() + 120_000 }, async (i) => {
+    try {
       await (await startTakedown(stack.client, targets[i]!.request, { taskQueue: RAID_TASK_QUEUE })).result();
-    }),
-    120_000,
-    'raid warm-up',
-  );
+    } catch {
+      failed++;
+    }
+  });
+  return failed;
+}
+
+/**
+ * Waits until `n` takedowns of the raid queue started since `since` (epoch ms) have closed, from
+ * visibility every 200 ms. Not one result long poll per takedown: hundreds of those would take
+ * the server's concurrent-poll slots from the workers, which no classifier starting takedowns does.
+ */
+async function untilClosed(client: Client, since: number, n: number, deadline: number): Promise<void> {
+  const query = `WorkflowType = '${TAKEDOWN_WORKFLOW_TYPE}' AND TaskQueue = '${RAID_TASK_QUEUE}' AND ExecutionStatus != 'Running' AND StartTime >= '${new Date(since).toISOString()}'`;
+  for (;;) {
+    const { count } = await client.workflow.count(query);
+    if (count >= n) return;
+    if (Date.now() > deadline) throw new DeadlineExceededError(`${count} of ${n} takedowns closed by the cell's deadline`);
+    await sleep(200);
+  }
 }
 
 /** Histories read at once after a cell: the server has just served the cell, this must not load it again. */
@@ -213,15 +246,14 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
       handles[i] = await start(targets[i]!);
     });
     const startCallsSeconds = (preciseNow() - t0) / 1000;
-    const [results, neighbour] = await withTimeout(
-      Promise.all([Promise.all(handles.map((h) => h.result().catch((err: unknown) => ({ outcome: failureOutcome(err) })))), neighbourRun]),
-      Math.max(1000, deadline - Date.now()),
-      `raid cell ${spec.name}`,
-    );
+    await untilClosed(stack.client, t0, targets.length + (neighbourTarget ? 1 : 0), deadline);
     const allCompletedSeconds = (preciseNow() - t0) / 1000;
     const cpu = meter.end();
     const logged = logs.since(before);
     const cellEnd = Date.now();
+    const neighbour = await withTimeout(Promise.resolve(neighbourRun), 30_000, `the ${spec.name} cell's neighbour`);
+    // Every takedown has closed: each result is answered at once.
+    const results = await mapBounded(handles, 20, (h) => h.result().catch((err: unknown) => ({ outcome: failureOutcome(err) })));
 
     const requests: (LoggedRequest & { appId?: string })[] = await control.requests({ provider: 'zego' });
     const startOf = new Map(targets.map((t, i) => [t.token, startedAt[i]!]));
@@ -289,18 +321,28 @@ export async function runRaid(stack: BenchStack, cells: readonly RaidCellSpec[],
     logs,
     ...(options.workerRoot ? { root: options.workerRoot } : {}),
   });
-  const results = new Map<RaidCellName, RaidCellResult>();
+  const results = new Map<RaidCellName, RaidCellResult | RaidCellFailure>();
+  // Only the raid's workers poll from here on (the stack's worker is not needed again on this server).
+  await stack.stopWorker();
   try {
     for (const spec of [...cells].sort((a, b) => a.workers - b.workers)) {
-      const before = pool.size;
-      const workerStartSeconds = await pool.resize(spec.workers);
-      if (pool.size > before) await warmUp(stack, pool.size);
-      // The new workers' start-up and warm-up must not run into this cell's clock.
-      await untilIdle(stack, 20_000);
-      log(`raid ${spec.name}: ${burstSize(spec)} takedowns on ${spec.workers} worker processes (${workerStartSeconds.toFixed(1)} s to start them)`);
-      const cell = await runRaidCell(stack, pool, logs, spec, workerStartSeconds);
-      results.set(spec.name, cell);
-      log(describeCell(cell));
+      try {
+        const before = pool.size;
+        const workerStartSeconds = await pool.resize(spec.workers);
+        const warmUpFailures = pool.size > before ? await warmUp(stack, pool.size) : 0;
+        if (warmUpFailures) log(`raid ${spec.name}: ${warmUpFailures} warm-up takedowns failed`);
+        // The new workers' start-up and warm-up must not run into this cell's clock.
+        await untilIdle(stack, 20_000);
+        log(`raid ${spec.name}: ${burstSize(spec)} takedowns on ${spec.workers} worker processes (${workerStartSeconds.toFixed(1)} s to start them)`);
+        const cell = await runRaidCell(stack, pool, logs, spec, workerStartSeconds);
+        results.set(spec.name, cell);
+        log(describeCell(cell));
+      } catch (err) {
+        // One cell past what the stack can take must not cost the others their figures.
+        const error = err instanceof Error ? err.message : String(err);
+        results.set(spec.name, { name: spec.name, workers: spec.workers, error });
+        log(`raid ${spec.name} failed: ${error}`);
+      }
     }
   } finally {
     await pool.stop();
@@ -312,6 +354,7 @@ export async function runRaid(stack: BenchStack, cells: readonly RaidCellSpec[],
     workerSettings: pool.settings,
     bundleBuildSeconds: bundle.buildSeconds,
     cells: cells.map((c) => results.get(c.name)!),
+    logSamples: logs.samples(),
   };
 }
 

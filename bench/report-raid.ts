@@ -1,7 +1,7 @@
 /** The raid cells' part of the reports: method, the cells side by side, per-app bursts, the neighbour. */
 import { fmt } from '../harness/stats';
 import type { ArrivalAnalysis } from './raid-analysis';
-import type { RaidCellResult, RaidResult, WorkflowTaskTrouble } from './raid';
+import type { RaidCellFailure, RaidCellResult, RaidResult, WorkflowTaskTrouble } from './raid';
 
 /** Seconds from ms, for the tables (the cells drain in tens of seconds). */
 function seconds(ms: number): string {
@@ -30,10 +30,26 @@ function outcomes(c: RaidCellResult): string {
   return Object.entries(c.outcomes).map(([outcome, n]) => `${n} ${outcome}`).join(', ');
 }
 
+function ran(c: RaidCellResult | RaidCellFailure): c is RaidCellResult {
+  return !('error' in c);
+}
+
+/** A failed cell's row: its name, its workers, and why, across the rest of the table. */
+function failedRow(c: RaidCellFailure): string {
+  return `| ${c.name} | ${c.workers} | **failed:** ${c.error.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')} |`;
+}
+
+/** The first matching worker log lines, as logged, when there were any. */
+function samples(r: RaidResult): string[] {
+  const lines = Object.entries(r.logSamples ?? {}).flatMap(([kind, found]) => found.map((line) => `${kind}: ${line}`));
+  return lines.length ? ['', 'The first matching worker log lines of each kind:', '', '```', ...lines, '```'] : [];
+}
+
 /** `## <n>. Mass takedowns`: method, then one row per cell in two tables, then the per-app and neighbour figures. */
 export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid)'): string[] {
-  const multiApp = r.cells.filter((c) => c.apps.length > 1);
-  const neighbours = r.cells.filter((c) => c.neighbour);
+  const done = r.cells.filter(ran);
+  const multiApp = done.filter((c) => c.apps.length > 1);
+  const neighbours = done.filter((c) => c.neighbour);
   return [
     heading,
     '',
@@ -48,20 +64,23 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
     'the first start call until every takedown completed, per takedown. Log lines are counted over the same span in every',
     'worker\'s stdout and stderr; workflow-task timeouts and failures are read from the burst\'s histories and, for the pacer',
     'workflows of the raid queue, from their events within the cell. Before a cell that adds worker processes, 5 takedowns',
-    'per process run on an unthrottled app: a raid meets workers that have been serving.',
+    'per process run on an unthrottled app: a raid meets workers that have been serving. The stack\'s own worker is stopped',
+    'first, so only the cell\'s processes poll; *all completed* is when visibility counted every takedown closed (read every',
+    '200 ms, not one result long poll per takedown, which would take the server\'s poll slots from the workers).',
     '',
     `Raid worker settings: ${Object.entries(r.workerSettings).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
     '',
     '| cell | worker processes | takedowns | first cut s | drain s | ideal s | drain / ideal | time to cut p50 / max s | longest pause ms | max DeleteStream in any 1 s (limit) | rejections | all completed s | outcomes |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...r.cells.map((c) => `| ${c.name} | ${c.workers} | ${takedowns(c)} | ${arrivalCells(c.overall, c.limitPerSecond)} | ${fmt(c.allCompletedSeconds, 2)} | ${outcomes(c)} |`),
+    ...r.cells.map((c) => (ran(c) ? `| ${c.name} | ${c.workers} | ${takedowns(c)} | ${arrivalCells(c.overall, c.limitPerSecond)} | ${fmt(c.allCompletedSeconds, 2)} | ${outcomes(c)} |` : failedRow(c))),
     '',
     '| cell | worker processes | CPU ms per takedown: all workers / dev server | cores: all workers / dev server | ResourceExhausted or poller-limit lines | "Workflow task not found" lines | workflow tasks timed out / failed: takedowns (histories) | same: pacers (runs) | workers started in s |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...r.cells.map(
-      (c) =>
-        `| ${c.name} | ${c.workers} | ${fmt(c.cpuMsPerTakedown.worker)} / ${fmt(c.cpuMsPerTakedown.devServer)} | ${fmt(c.cpu.worker?.cores ?? NaN, 2)} / ${fmt(c.cpu.devServer?.cores ?? NaN, 2)} | ` +
-        `${c.logs.resourceExhausted} | ${c.logs.workflowTaskNotFound} | ${trouble(c.takedownTasks)} | ${trouble(c.pacerTasks)} | ${fmt(c.workerStartSeconds)} |`,
+    ...r.cells.map((c) =>
+      !ran(c)
+        ? failedRow(c)
+        : `| ${c.name} | ${c.workers} | ${fmt(c.cpuMsPerTakedown.worker)} / ${fmt(c.cpuMsPerTakedown.devServer)} | ${fmt(c.cpu.worker?.cores ?? NaN, 2)} / ${fmt(c.cpu.devServer?.cores ?? NaN, 2)} | ` +
+          `${c.logs.resourceExhausted} | ${c.logs.workflowTaskNotFound} | ${trouble(c.takedownTasks)} | ${trouble(c.pacerTasks)} | ${fmt(c.workerStartSeconds)} |`,
     ),
     ...(multiApp.length
       ? [
@@ -82,5 +101,6 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
           `and the client had its result (${n.outcome}) after ${fmt(n.toResultMs)} ms.`,
       ];
     }),
+    ...samples(r),
   ];
 }

@@ -77,6 +77,11 @@ export interface BenchStack extends CellStack {
   worker: ChildProcess;
   versions: { temporalCli: string; node: string; sdk: string };
   settings: Record<string, string>;
+  /**
+   * Stops the stack's worker alone, for a phase that brings workers of its own (the raid): its idle
+   * pollers would otherwise count against the server's limits too. Safe to call twice.
+   */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -212,6 +217,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       pids: { worker: worker.child.pid!, devServer: stack.server.process.pid! },
       versions: { temporalCli: TEMPORAL_CLI_VERSION, node: process.version, sdk: sdkVersion() },
       settings: worker.settings,
+      stopWorker: () => worker.stop(),
       async stop() {
         await worker.stop();
         await stack.stop();

@@ -15,12 +15,18 @@ export const WORKER_LOG_PATTERNS = {
 
 export type WorkerLogCounts = Record<keyof typeof WORKER_LOG_PATTERNS, number>;
 
+/** Matching lines kept per pattern as they were logged, so a report can say what the server refused. */
+const SAMPLES_PER_PATTERN = 3;
+/** Characters kept of each sample line. */
+const SAMPLE_CHARS = 400;
+
 /** Longest partial line kept between chunks: a longer one is counted in pieces rather than held forever. */
 const MAX_PENDING_CHARS = 1 << 20;
 
 /** Line counts over every stream fed to it. */
 export class WorkerLogCounter {
   private readonly counts: WorkerLogCounts = { resourceExhausted: 0, workflowTaskNotFound: 0 };
+  private readonly firstLines: Record<keyof WorkerLogCounts, string[]> = { resourceExhausted: [], workflowTaskNotFound: [] };
 
   /** A feeder for one stream (one process's stdout or stderr): chunks in, whole lines counted. */
   stream(): (chunk: Buffer | string) => void {
@@ -39,13 +45,20 @@ export class WorkerLogCounter {
 
   private count(line: string): void {
     for (const name of Object.keys(WORKER_LOG_PATTERNS) as (keyof WorkerLogCounts)[]) {
-      if (WORKER_LOG_PATTERNS[name].test(line)) this.counts[name]++;
+      if (!WORKER_LOG_PATTERNS[name].test(line)) continue;
+      this.counts[name]++;
+      if (this.firstLines[name].length < SAMPLES_PER_PATTERN) this.firstLines[name].push(line.slice(0, SAMPLE_CHARS));
     }
   }
 
   /** The counts so far (a copy). */
   snapshot(): WorkerLogCounts {
     return { ...this.counts };
+  }
+
+  /** The first few matching lines of each kind (at most 400 characters each). */
+  samples(): Record<keyof WorkerLogCounts, string[]> {
+    return { resourceExhausted: [...this.firstLines.resourceExhausted], workflowTaskNotFound: [...this.firstLines.workflowTaskNotFound] };
   }
 
   /** The counts since `before` (a {@link snapshot}). */

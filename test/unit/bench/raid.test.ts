@@ -108,6 +108,16 @@ describe('worker log counter', () => {
     expect(counter.snapshot()).toEqual({ resourceExhausted: 1, workflowTaskNotFound: 1 });
   });
 
+  test('keeps the first few matching lines of each kind, cut to 400 characters', () => {
+    const counter = new WorkerLogCounter();
+    const feed = counter.stream();
+    for (let i = 0; i < 5; i++) feed(`ResourceExhausted ${i} ${'x'.repeat(500)}\n`);
+    const { resourceExhausted, workflowTaskNotFound } = counter.samples();
+    expect(resourceExhausted.map((l) => l.slice(0, 19))).toEqual(['ResourceExhausted 0', 'ResourceExhausted 1', 'ResourceExhausted 2']);
+    expect(resourceExhausted.every((l) => l.length === 400)).toBe(true);
+    expect(workflowTaskNotFound).toEqual([]);
+  });
+
   test('since() gives one cell’s lines only', () => {
     const counter = new WorkerLogCounter();
     const feed = counter.stream();
@@ -157,8 +167,8 @@ function cell(name: RaidCellResult['name'], extra: Partial<RaidCellResult> = {})
   };
 }
 
-function raid(cells: RaidCellResult[]): RaidResult {
-  return { taskQueue: 'bench-raid', workerSettings: { TAKEDOWN_TASK_QUEUE: 'bench-raid' }, bundleBuildSeconds: 9, cells };
+function raid(cells: RaidResult['cells']): RaidResult {
+  return { taskQueue: 'bench-raid', workerSettings: { TAKEDOWN_TASK_QUEUE: 'bench-raid' }, bundleBuildSeconds: 9, cells, logSamples: { resourceExhausted: [], workflowTaskNotFound: [] } };
 }
 
 describe('raid report', () => {
@@ -188,6 +198,14 @@ describe('raid report', () => {
       'In the neighbour cell, one takedown in the open app (1234567890), started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms.',
     );
     expect(text).toContain('**from the checkout `/tmp/old`**');
+  });
+
+  test('a cell that failed keeps its row with the reason, the other cells their figures; sample log lines follow', () => {
+    const r = { ...raid([{ name: 'raid-24', workers: 24, error: '12 of 300 takedowns closed by the cell\'s deadline' }, cell('raid-4')]), logSamples: { resourceExhausted: ['{"message":"namespace count limit exceeded"}'], workflowTaskNotFound: [] } };
+    const text = raidSection(r).join('\n');
+    expect(text.match(/\| raid-24 \| 24 \| \*\*failed:\*\* 12 of 300 takedowns closed by the cell's deadline \|/g)).toHaveLength(2);
+    expect(text).toContain('| raid-4 | 4 | 4 | 0.10 |');
+    expect(text).toContain('```\nresourceExhausted: {"message":"namespace count limit exceeded"}\n```');
   });
 
   test('takedowns that were never cut are said so in the cell’s row', () => {
