@@ -66,10 +66,11 @@ export function idealDrainSeconds(spec: RaidCellSpec): number {
 
 /**
  * Upper bound on one cell: starting the worker processes it adds (a worker takes ~10 s of a busy
- * core to poll), seeding, three times its ideal drain, and reading its histories back.
+ * core to poll) and their warm-up (90 s at most), seeding, three times its ideal drain, and
+ * reading its histories back.
  */
 export function raidCellSeconds(spec: RaidCellSpec): number {
-  return 60 + 10 * spec.workers + 3 * idealDrainSeconds(spec);
+  return 150 + 10 * spec.workers + 3 * idealDrainSeconds(spec);
 }
 
 /** The cells `--raid a,b` names, in the plan's order; throws on a name the plan does not have. */

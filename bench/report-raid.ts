@@ -26,6 +26,10 @@ function trouble(t: WorkflowTaskTrouble | undefined): string {
   return t ? `${t.timedOut} / ${t.failed} (${t.histories})` : 'not read';
 }
 
+function warmUp(c: RaidCellResult): string {
+  return c.warmUp ? `${c.warmUp.closed} / ${c.warmUp.takedowns} in ${fmt(c.warmUp.seconds)}` : '–';
+}
+
 function outcomes(c: RaidCellResult): string {
   return Object.entries(c.outcomes).map(([outcome, n]) => `${n} ${outcome}`).join(', ');
 }
@@ -66,7 +70,9 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
     'workflows of the raid queue, from their events within the cell. Before a cell that adds worker processes, 5 takedowns',
     'per process run on an unthrottled app: a raid meets workers that have been serving. The stack\'s own worker is stopped',
     'first, so only the cell\'s processes poll; *all completed* is when visibility counted every takedown closed (read every',
-    '200 ms, not one result long poll per takedown, which would take the server\'s poll slots from the workers).',
+    '200 ms, not one result long poll per takedown, which would take the server\'s poll slots from the workers); a cell whose',
+    'takedowns are not all closed 60 s + 3 × ideal after its first start call reports what arrived by then, and counts the rest',
+    '*open at the deadline*.',
     '',
     `Raid worker settings: ${Object.entries(r.workerSettings).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.`,
     '',
@@ -74,13 +80,13 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.cells.map((c) => (ran(c) ? `| ${c.name} | ${c.workers} | ${takedowns(c)} | ${arrivalCells(c.overall, c.limitPerSecond)} | ${fmt(c.allCompletedSeconds, 2)} | ${outcomes(c)} |` : failedRow(c))),
     '',
-    '| cell | worker processes | CPU ms per takedown: all workers / dev server | cores: all workers / dev server | ResourceExhausted or poller-limit lines | "Workflow task not found" lines | workflow tasks timed out / failed: takedowns (histories) | same: pacers (runs) | workers started in s |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| cell | worker processes | CPU ms per takedown: all workers / dev server | cores: all workers / dev server | ResourceExhausted or poller-limit lines | "Workflow task not found" lines | workflow tasks timed out / failed: takedowns (histories) | same: pacers (runs) | workers started in s | warm-up: closed / takedowns in s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...r.cells.map((c) =>
       !ran(c)
         ? failedRow(c)
         : `| ${c.name} | ${c.workers} | ${fmt(c.cpuMsPerTakedown.worker)} / ${fmt(c.cpuMsPerTakedown.devServer)} | ${fmt(c.cpu.worker?.cores ?? NaN, 2)} / ${fmt(c.cpu.devServer?.cores ?? NaN, 2)} | ` +
-          `${c.logs.resourceExhausted} | ${c.logs.workflowTaskNotFound} | ${trouble(c.takedownTasks)} | ${trouble(c.pacerTasks)} | ${fmt(c.workerStartSeconds)} |`,
+          `${c.logs.resourceExhausted} | ${c.logs.workflowTaskNotFound} | ${trouble(c.takedownTasks)} | ${trouble(c.pacerTasks)} | ${fmt(c.workerStartSeconds)} | ${warmUp(c)} |`,
     ),
     ...(multiApp.length
       ? [

@@ -163,6 +163,7 @@ function cell(name: RaidCellResult['name'], extra: Partial<RaidCellResult> = {})
     logs: { resourceExhausted: 3, workflowTaskNotFound: 2 },
     takedownTasks: { histories: 4, timedOut: 1, failed: 0 },
     workerStartSeconds: 12.3,
+    warmUp: { takedowns: 20, closed: 20, seconds: 4.5 },
     ...extra,
   };
 }
@@ -175,7 +176,7 @@ describe('raid report', () => {
   test('one row per cell with the arrival figures, then one with cost and worker trouble', () => {
     const text = raidSection(raid([cell('raid-4')])).join('\n');
     expect(text).toContain('| raid-4 | 4 | 4 | 0.10 | 1.20 | 0.30 | 4.00 | 0.25 / 1.20 | 900 | 4 (10) | 2 | 1.50 | 4 enforced |');
-    expect(text).toContain('| raid-4 | 4 | 100 / 150 | 0.27 / 0.40 | 3 | 2 | 1 / 0 (4) | not read | 12.3 |');
+    expect(text).toContain('| raid-4 | 4 | 100 / 150 | 0.27 / 0.40 | 3 | 2 | 1 / 0 (4) | not read | 12.3 | 20 / 20 in 4.5 |');
     expect(text).toContain('`TAKEDOWN_TASK_QUEUE=bench-raid`');
   });
 
@@ -211,6 +212,13 @@ describe('raid report', () => {
   test('takedowns that were never cut are said so in the cell’s row', () => {
     const overall = { ...analyseBurst(starts, log, 10), missing: 2 };
     expect(raidSection(raid([cell('raid-1', { overall })])).join('\n')).toContain('| raid-1 | 4 | 4 (2 never cut) |');
+  });
+
+  test('a cell past its deadline has no completion time and counts its open takedowns; a cell without warm-up says so', () => {
+    const late = cell('raid-24', { allCompletedSeconds: NaN, outcomes: { enforced: 3, 'open at the deadline': 1 }, warmUp: undefined });
+    const text = raidSection(raid([late])).join('\n');
+    expect(text).toContain('| 2 | – | 3 enforced, 1 open at the deadline |');
+    expect(text).toMatch(/\| 12\.3 \| – \|$/m);
   });
 });
 
