@@ -11,14 +11,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { startTakedown } from '../src/client';
 import { TAKEDOWN_WORKFLOW_TYPE } from '../src/workflows/definitions';
-import { PROVIDER_PACER_WORKFLOW_TYPE } from '../src/workflows/pacer';
 import { preciseNow } from '../src/sandbox/request-log';
 import { mapBounded, runBounded } from '../harness/pool';
 import { withTimeout } from '../harness/retry';
 import { untilIdle } from './intake';
+import { pacerRuns, workflowTaskTrouble, type WorkflowTaskTrouble } from './raid-histories';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 import { analyseCell, firstArrival, type ArrivalAnalysis, type LoggedRequest, type StartedTakedown } from './raid-analysis';
 import { RAID_LIMIT_PER_SECOND, burstSize, idealDrainSeconds, type RaidApp, type RaidCellName, type RaidCellSpec } from './raid-spec';
@@ -26,8 +25,6 @@ import { RAID_TASK_QUEUE, RaidWorkerPool, buildRaidBundle } from './raid-workers
 import { BENCH_APPS, type BenchStack } from './stack';
 import { seedTargets, type BenchTarget } from './targets';
 import { WorkerLogCounter, type WorkerLogCounts } from './worker-logs';
-
-const EventType = temporal.api.enums.v1.EventType;
 
 /** One app's burst within a cell. */
 export interface RaidAppResult extends ArrivalAnalysis {
@@ -48,13 +45,6 @@ export interface NeighbourResult {
   /** Until the client had the workflow's result. */
   toResultMs: number;
   outcome: string;
-}
-
-/** WorkflowTaskTimedOut / WorkflowTaskFailed events in a set of histories. */
-export interface WorkflowTaskTrouble {
-  histories: number;
-  timedOut: number;
-  failed: number;
 }
 
 /** One raid cell's figures. */
@@ -175,38 +165,6 @@ async function closedSince(client: Client, since: number, n: number, deadline: n
 /** The outcome counted for a takedown still running when its cell's deadline passed. */
 export const OPEN_AT_DEADLINE = 'open at the deadline';
 
-/** Histories read at once after a cell: the server has just served the cell, this must not load it again. */
-const HISTORY_READS_IN_FLIGHT = 8;
-
-/** Counts workflow-task timeouts and failures in each history, only events in [from, to] when given (epoch ms). */
-async function workflowTaskTrouble(client: Client, runs: { workflowId: string; runId?: string }[], window?: { from: number; to: number }): Promise<WorkflowTaskTrouble> {
-  const counts = await mapBounded(runs, HISTORY_READS_IN_FLIGHT, async ({ workflowId, runId }) => {
-    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = (history.events ?? []).filter((e) => {
-      if (!window) return true;
-      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
-      return at >= window.from && at <= window.to;
-    });
-    return {
-      timedOut: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length,
-      failed: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length,
-    };
-  });
-  return { histories: runs.length, timedOut: counts.reduce((s, c) => s + c.timedOut, 0), failed: counts.reduce((s, c) => s + c.failed, 0) };
-}
-
-/** The pacer runs of the raid queue that were open during the cell, or undefined when visibility cannot say. */
-async function pacerRuns(client: Client, since: number): Promise<{ workflowId: string; runId: string }[] | undefined> {
-  try {
-    const query = `WorkflowType = '${PROVIDER_PACER_WORKFLOW_TYPE}' AND TaskQueue = '${RAID_TASK_QUEUE}' AND (ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`;
-    const runs: { workflowId: string; runId: string }[] = [];
-    for await (const w of client.workflow.list({ query })) runs.push({ workflowId: w.workflowId, runId: w.runId });
-    return runs;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The bursts' targets in start order: one app after another in turn, so every app's burst begins at once. */
 function interleave(groups: readonly BenchTarget[][]): BenchTarget[] {
   const longest = Math.max(...groups.map((g) => g.length));
@@ -284,7 +242,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
     const outcomes: Record<string, number> = {};
     for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     const takedowns = results.length + (neighbour ? 1 : 0);
-    const pacers = await pacerRuns(stack.client, t0);
+    const pacers = await pacerRuns(stack.client, RAID_TASK_QUEUE, t0);
     return {
       name: spec.name,
       workers: pool.size,

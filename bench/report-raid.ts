@@ -1,7 +1,8 @@
 /** The raid cells' part of the reports: method, the cells side by side, per-app bursts, the neighbour. */
 import { fmt } from '../harness/stats';
 import type { ArrivalAnalysis } from './raid-analysis';
-import type { RaidCellFailure, RaidCellResult, RaidResult, WorkflowTaskTrouble } from './raid';
+import type { RaidCellFailure, RaidCellResult, RaidResult } from './raid';
+import type { WorkflowTaskTrouble } from './raid-histories';
 
 /** Seconds from ms, for the tables (the cells drain in tens of seconds). */
 function seconds(ms: number): string {
