@@ -1,8 +1,9 @@
 /** The benchmark's command line: which phases run, how long the throughput window is, where results go. */
 import path from 'node:path';
+import { RAID_CELL_NAMES, type RaidCellName } from './raid-spec';
 
 /** The phases `--only` can run alone. */
-export const ONLY = ['bursts', 'throughput', 'intake', 'cluster'] as const;
+export const ONLY = ['bursts', 'throughput', 'intake', 'cluster', 'raid'] as const;
 export type Only = (typeof ONLY)[number];
 
 /** Output prefix of each `--only` phase when `--out` is not given. */
@@ -11,13 +12,14 @@ export const ONLY_OUT: Record<Only, string> = {
   throughput: 'results-throughput',
   intake: 'results-intake',
   cluster: 'results-cluster',
+  raid: 'results-raid',
 };
 
 /** What one run is asked to do. */
 export interface Args {
   /** `--quick`: the smoke plan (reduced N, same shape). */
   quick: boolean;
-  /** `--only bursts|throughput|intake|cluster`: that phase alone. */
+  /** `--only bursts|throughput|intake|cluster|raid`: that phase alone. */
   only?: Only;
   /**
    * Whether the cluster column runs: always in a full run and with `--only cluster`, in a
@@ -31,12 +33,19 @@ export interface Args {
   out?: string;
   /** `--worker-env NAME=value` (repeatable): worker settings for a before/after experiment. */
   workerEnv: Record<string, string>;
+  /** `--raid a,b` (with `--only raid`): those raid cells of the plan only. */
+  raid?: RaidCellName[];
+  /**
+   * `--worker-root <dir>`: the raid cells' worker processes run `src/worker.ts` of that checkout
+   * (another version of the worker, measured beside this one); absolute.
+   */
+  workerRoot?: string;
 }
 
 /** Options that stand alone. */
 const FLAGS = ['--quick', '--cluster'] as const;
 /** Options followed by a value. */
-const VALUED = ['--only', '--measure-seconds', '--out', '--worker-env'] as const;
+const VALUED = ['--only', '--measure-seconds', '--out', '--worker-env', '--raid', '--worker-root'] as const;
 
 /** Reads the benchmark's command line (everything after `npm run bench --`); throws on a bad option, naming it. */
 export function parseArgs(argv: string[]): Args {
@@ -83,5 +92,30 @@ export function parseArgs(argv: string[]): Args {
   if ((only !== undefined || quick) && out !== undefined && path.resolve(__dirname, out) === path.resolve(__dirname, 'results')) {
     throw new Error(`${only !== undefined ? `--only ${only}` : '--quick'} would overwrite the committed bench/results.*: name another --out`);
   }
-  return { quick, ...(only ? { only: only as Only } : {}), cluster, ...(measureSeconds ? { measureSeconds } : {}), ...(out ? { out } : {}), workerEnv };
+  const raid = raidNames(values['--raid'], only);
+  const root = values['--worker-root'];
+  if (root !== undefined) {
+    if (root === '') throw new Error('--worker-root takes a directory (got "")');
+    if (only !== undefined && only !== 'raid') throw new Error(`--worker-root goes with the raid cells: not with --only ${only}`);
+  }
+  return {
+    quick,
+    ...(only ? { only: only as Only } : {}),
+    cluster,
+    ...(measureSeconds ? { measureSeconds } : {}),
+    ...(out ? { out } : {}),
+    workerEnv,
+    ...(raid ? { raid } : {}),
+    ...(root ? { workerRoot: path.resolve(root) } : {}),
+  };
+}
+
+/** The cells of `--raid a,b`, checked against the known names; only with `--only raid`. */
+function raidNames(value: string | undefined, only: string | undefined): RaidCellName[] | undefined {
+  if (value === undefined) return undefined;
+  if (only !== 'raid') throw new Error('--raid goes with --only raid');
+  const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(RAID_CELL_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length) throw new Error(`--raid takes a comma-separated list of: ${RAID_CELL_NAMES.join(', ')} (got "${value}")`);
+  return [...new Set(names)] as RaidCellName[];
 }

@@ -316,7 +316,7 @@ const IDLE_SERVER_CORES = 0.25;
  * server under {@link IDLE_SERVER_CORES} for a second. Takedowns an earlier cell abandoned (the
  * throughput loop's) run on for seconds, and a step past the server's capacity leaves it busy.
  */
-async function untilIdle(stack: BenchStack, timeoutMs: number): Promise<void> {
+export async function untilIdle(stack: BenchStack, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let requests = (await stack.sandbox.control.requests()).length;
   while (Date.now() < deadline) {

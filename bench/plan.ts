@@ -1,6 +1,7 @@
 /** What a run measures and how much: the full run, or `--quick` (about a minute, same shape, smaller N). */
 import type { ProviderName } from '../src/providers/types';
 import { INTAKE_PATHS, type IntakeSpec } from './intake';
+import { pickRaidCells, raidCellSeconds, raidCells, type RaidCellName, type RaidCellSpec } from './raid-spec';
 
 /** Sizes and bounds of every phase of one run. */
 export interface BenchPlan {
@@ -21,6 +22,8 @@ export interface BenchPlan {
   throughput: { concurrency: number; warmupSeconds: number; measureSeconds: number; seeded: number };
   /** The classifier intake's answer latency (`bench/intake.ts`). */
   intake: IntakeSpec;
+  /** Mass takedowns on several worker processes (`bench/raid.ts`), after the intake cell. */
+  raid: RaidCellSpec[];
   /**
    * The cluster column: the sequential cells (every flow, 1 in flight, 0 ms provider latency, with
    * their floors) and the first burst, on the mTLS cluster; `seconds` bounds its start, cells and stop.
@@ -64,8 +67,9 @@ export function makePlan(quick: boolean): BenchPlan {
         searchBudgetSeconds: 20,
         loaded: { rate: 100, secondsPerPath: 1, waitSeconds: 20 },
       },
+      raid: raidCells(true),
       cluster: { seconds: 240 },
-      lifetimeSeconds: 200,
+      lifetimeSeconds: 200 + raidSeconds(raidCells(true)),
     };
   }
   return {
@@ -94,9 +98,24 @@ export function makePlan(quick: boolean): BenchPlan {
       loaded: { rate: 100, secondsPerPath: 2, waitSeconds: 120 },
     },
     // Start-up ~1 min, two sequential cells of 500 (~3 min each), floors, one burst.
+    raid: raidCells(false),
     cluster: { seconds: 900 },
-    lifetimeSeconds: 2700,
+    lifetimeSeconds: 2700 + raidSeconds(raidCells(false)),
   };
+}
+
+/** Bound on a run's raid cells, with the workflow bundle they share built first. */
+function raidSeconds(cells: readonly RaidCellSpec[]): number {
+  return 60 + cells.reduce((sum, c) => sum + raidCellSeconds(c), 0);
+}
+
+/** Start-up (CLI, dev server, the stack's own worker) and stopping, on top of the raid cells. */
+const RAID_ONLY_OVERHEAD_SECONDS = 120;
+
+/** The plan of `--only raid [--raid a,b]`: those raid cells of `plan` alone, the run bounded by them. */
+export function raidOnlyPlan(plan: BenchPlan, names?: readonly RaidCellName[]): BenchPlan {
+  const raid = pickRaidCells(plan.raid, names);
+  return { ...plan, raid, lifetimeSeconds: RAID_ONLY_OVERHEAD_SECONDS + raidSeconds(raid) };
 }
 
 /** Start-up (CLI, dev server, worker bundling), seeding and stopping, on top of a throughput cell's own time. */

@@ -39,27 +39,41 @@ function readStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
-/** The pid and all its live descendants. */
-export function processTree(root: number): number[] {
+/** Each live process's children, from one scan of /proc. */
+function childrenByParent(): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const stat = readStat(Number(name));
     if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(name)]);
   }
-  const tree: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    tree.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return tree;
+  return children;
 }
 
-/** Reads CPU and memory of the tree rooted at `pid`. */
-export function readTree(pid: number): TreeReading {
-  const pids = processTree(pid);
+/** The roots and all their live descendants, each once (a root inside another's tree is not counted twice). */
+function descendants(roots: readonly number[], children: Map<number, number[]>): number[] {
+  const tree = new Set<number>();
+  const queue = [...roots];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    if (tree.has(pid)) continue;
+    tree.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return [...tree];
+}
+
+/** The pid and all its live descendants. */
+export function processTree(root: number): number[] {
+  return descendants([root], childrenByParent());
+}
+
+/**
+ * Reads CPU and memory of the tree rooted at `pid`, or of the trees rooted at every pid of an
+ * array, summed (several worker processes counted as one), from one scan of /proc.
+ */
+export function readTree(pid: number | readonly number[]): TreeReading {
+  const pids = descendants(typeof pid === 'number' ? [pid] : pid, childrenByParent());
   let ticks = 0;
   let rss = 0;
   let peak = 0;
@@ -78,13 +92,17 @@ export interface CpuDelta {
   cores: number;
 }
 
-/** Measures named process trees (plus this process) across one phase. */
+/**
+ * Measures named process trees (plus this process) across one phase. A name may stand for several
+ * roots (every worker process of a cell): their trees are summed under it. The roots must live
+ * from `begin` to `end`, or the CPU of one that exited would be missing from the second reading.
+ */
 export class CpuMeter {
   private startWall = 0;
   private start = new Map<string, number>();
   private selfStart = process.cpuUsage();
 
-  constructor(private readonly trees: Record<string, number>) {}
+  constructor(private readonly trees: Record<string, number | readonly number[]>) {}
 
   begin(): void {
     this.startWall = performance.now();

@@ -49,7 +49,8 @@ export interface BurstResult {
   cpuMsPerTakedown: CpuPerTakedown;
 }
 
-const THROTTLED = new Set([206, 207, 110200191]);
+/** ZEGO's throttling answers: 206 (app QPS), 207 (room QPS), 110200191 (StopMix overload). */
+export const THROTTLED: ReadonlySet<number> = new Set([206, 207, 110200191]);
 
 /** Starts `n` takedowns at once against the limited app and measures what arrived at the provider. */
 export async function runBurst(stack: CellStack, spec: BurstSpec): Promise<BurstResult> {

@@ -12,9 +12,11 @@
  * only `<out>.json` and `<out>.md` (default `results-throughput`): worker CPU per takedown before
  * and after a change in a couple of minutes; `--only intake` runs the classifier intake cell alone
  * (`results-intake.*`); `--only cluster` runs the comparison alone, dev server then cluster
- * (`results-cluster.*`).
+ * (`results-cluster.*`); `--only raid [--raid raid-4,neighbour]` runs the raid cells (mass
+ * takedowns on several worker processes) alone (`results-raid.*`). `--worker-root <checkout>`
+ * runs the raid cells' workers from another checkout, to measure another version of the worker.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isTemporalConnectionVariable } from '../src/connection';
@@ -22,19 +24,22 @@ import { provisionClusterTools } from '../src/devstack/cluster-tools';
 import { TEMPORAL_SERVER_VERSION } from '../src/devstack/cluster-versions';
 import { ONLY_OUT, parseArgs, type Args } from './args';
 import { comparisonCells, runClusterColumn, type ClusterColumn } from './cluster';
-import { runIntakeCell, type IntakeResult } from './intake';
+import { runIntakeCell, untilIdle, type IntakeResult } from './intake';
 import { runPlanBurst, type BurstResult } from './rate-limit';
 import { runLatencyCell, type LatencyCell } from './latency';
-import { intakeOnlyPlan, makePlan, runBoundSeconds, throughputOnlyPlan, type BenchPlan } from './plan';
+import { intakeOnlyPlan, makePlan, raidOnlyPlan, runBoundSeconds, throughputOnlyPlan, type BenchPlan } from './plan';
 import { profileHistory, type HistoryProfile } from './profile';
+import { runRaid, type RaidResult } from './raid';
 import {
   renderClusterReport,
   renderIntakeReport,
+  renderRaidReport,
   renderReport,
   renderThroughputReport,
   type BenchResults,
   type ClusterOnlyResults,
   type IntakeOnlyResults,
+  type RaidOnlyResults,
   type ThroughputOnlyResults,
 } from './report';
 import { BENCH_APPS, BENCH_TASK_QUEUE, startBenchStack, type BenchStack } from './stack';
@@ -140,16 +145,30 @@ async function intakeCell(stack: BenchStack, plan: BenchPlan): Promise<IntakeRes
   return runIntakeCell(stack, plan.intake, log);
 }
 
+async function raidCells(stack: BenchStack, plan: BenchPlan, args: Args): Promise<RaidResult> {
+  log(`raid: ${plan.raid.map((c) => `${c.name} (${c.workers} workers)`).join(', ')}${args.workerRoot ? `, workers from ${args.workerRoot}` : ''}`);
+  // The raid's workers live as long as the stack may.
+  return runRaid(stack, plan.raid, { workerEnv: args.workerEnv, lifetimeSeconds: plan.lifetimeSeconds + 30, log, ...(args.workerRoot ? { workerRoot: args.workerRoot } : {}) });
+}
+
+/** The command that reproduces a `--only raid` run, for its report. */
+function raidCommand(args: Args): string {
+  const extra = [args.quick ? '--quick' : '', args.raid ? `--raid ${args.raid.join(',')}` : '', args.workerRoot ? `--worker-root ${args.workerRoot}` : ''].filter(Boolean);
+  return ['npm run bench -- --only raid', ...extra].join(' ');
+}
+
 function planFor(args: Args): BenchPlan {
   const full = makePlan(args.quick);
   if (args.only === 'throughput') return throughputOnlyPlan(full, args.measureSeconds);
   if (args.only === 'intake') return intakeOnlyPlan(full);
+  if (args.only === 'raid') return raidOnlyPlan(full, args.raid);
   return full;
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--render')) return renderOnly();
   const args = parseArgs(process.argv.slice(2));
+  if (args.workerRoot && !existsSync(path.join(args.workerRoot, 'src/worker.ts'))) throw new Error(`--worker-root ${args.workerRoot}: no src/worker.ts there`);
   const plan = planFor(args);
   const began = Date.now();
   // Read now: the load average is the machine's before the run, not the run's own.
@@ -197,6 +216,13 @@ async function main(): Promise<void> {
       writeOnly(prefix, results, renderIntakeReport(results, `${path.basename(prefix)}.json`));
       return;
     }
+    if (args.only === 'raid') {
+      const raid = await raidCells(stack, plan, args);
+      const results: RaidOnlyResults = { only: 'raid', ...setup(), raid };
+      const prefix = onlyPrefix('raid');
+      writeOnly(prefix, results, renderRaidReport(results, `${path.basename(prefix)}.json`, raidCommand(args)));
+      return;
+    }
     if (args.only === 'cluster') {
       const devServer = await comparisonCells(stack, plan, log, 'dev server');
       const cluster = (await clusterColumn())!;
@@ -217,6 +243,10 @@ async function main(): Promise<void> {
     const throughput = await throughputCell(stack, plan);
     // Last on the dev server: its loaded step leaves the worker a backlog, and its unpolled takedowns stay open.
     const intake = await intakeCell(stack, plan);
+    // After every other dev-server cell, so none of them shares the machine with the raid's extra
+    // worker processes; the intake's loaded step leaves the stack's worker a backlog to finish first.
+    await untilIdle(stack, 120_000);
+    const raid = await raidCells(stack, plan, args);
     // A cluster that fails to start or run must not cost the dev server's figures: they are written, then the run fails.
     let clusterError: string | undefined;
     const cluster = await clusterColumn().catch((err: unknown) => {
@@ -228,12 +258,13 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       ...setup(),
       settings: { ...stack.settings, sandbox: 'in the benchmark process, over HTTP on 127.0.0.1; encoder reconnect 60 s; limits lifted except in bursts' },
-      plan: { cellBudgetSeconds: plan.cellBudgetSeconds, concurrencies: plan.concurrencies, providerLatenciesMs: plan.providerLatenciesMs, bursts: plan.bursts, throughput: plan.throughput, intake: plan.intake },
+      plan: { cellBudgetSeconds: plan.cellBudgetSeconds, concurrencies: plan.concurrencies, providerLatenciesMs: plan.providerLatenciesMs, bursts: plan.bursts, throughput: plan.throughput, intake: plan.intake, raid: plan.raid },
       latency: cells,
       profiles,
       bursts,
       throughput,
       intake,
+      raid,
       ...(cluster ? { cluster } : {}),
       ...(clusterError ? { clusterError } : {}),
     };

@@ -31,7 +31,19 @@ export const BENCH_APPS = {
   limit20: { appId: 1234500020, serverSecret: '20202020202020202020202020202020' },
   /** DeleteStream at the documented 10/s (no override). */
   limit10: { appId: 1234500010, serverSecret: '10101010101010101010101010101010' },
+  /** Two more apps at the documented 10/s, for the raid cell that hits three apps at once (`bench/raid.ts`). */
+  limit10b: { appId: 1234500011, serverSecret: '11111111111111111111111111111111' },
+  limit10c: { appId: 1234500012, serverSecret: '12121212121212121212121212121212' },
 } as const;
+
+/** A bench ZEGO app by its name in {@link BENCH_APPS}. */
+export type BenchAppName = keyof typeof BENCH_APPS;
+
+/**
+ * The ZEGO apps of the benchmark's worker. The raid cells' workers add the two extra limited apps;
+ * this one keeps the three the other cells were measured with, so its queues and pollers stay as they were.
+ */
+export const DEFAULT_WORKER_APPS: readonly BenchAppName[] = ['open', 'limit20', 'limit10'];
 
 /** The Agora App ID of the benchmark; its limits are lifted in the worker. */
 export const BENCH_AGORA_APP_ID = DEMO_AGORA_APP_ID;
@@ -65,6 +77,11 @@ export interface BenchStack extends CellStack {
   worker: ChildProcess;
   versions: { temporalCli: string; node: string; sdk: string };
   settings: Record<string, string>;
+  /**
+   * Stops the stack's worker alone, for a phase that brings workers of its own (the raid): its idle
+   * pollers would otherwise count against the server's limits too. Safe to call twice.
+   */
+  stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,18 +90,20 @@ export function sdkVersion(): string {
   return (require('@temporalio/worker/package.json') as { version: string }).version;
 }
 
-/** The worker's config file: every bench app with its limits, and the Agora account. */
-function writeConfigFile(dir: string): string {
+/** The worker's config entry of each bench app: its limits, the documented ones unless named here. */
+function zegoAppConfig(name: BenchAppName) {
+  if (name === 'open') return { ...BENCH_APPS.open, rateLimits: { DeleteStream: LIFTED, StopMix: LIFTED, KickoutUser: LIFTED } };
+  if (name === 'limit20') return { ...BENCH_APPS.limit20, rateLimits: { DeleteStream: 20 } };
+  return { ...BENCH_APPS[name] };
+}
+
+/** The worker's config file: the given bench apps with their limits, and the Agora account. */
+function writeConfigFile(dir: string, apps: readonly BenchAppName[]): string {
   const file = path.join(dir, 'takedown-config.json');
-  const lifted = { DeleteStream: LIFTED, StopMix: LIFTED, KickoutUser: LIFTED };
   writeFileSync(
     file,
     JSON.stringify({
-      zego: [
-        { ...BENCH_APPS.open, rateLimits: lifted },
-        { ...BENCH_APPS.limit20, rateLimits: { DeleteStream: 20 } },
-        { ...BENCH_APPS.limit10 },
-      ],
+      zego: apps.map(zegoAppConfig),
       agora: [{ ...DEMO_AGORA_ACCOUNT, appIds: [BENCH_AGORA_APP_ID], rateLimits: { delete: LIFTED, query: LIFTED } }],
     }),
   );
@@ -103,10 +122,10 @@ export function startBenchSandbox(): Promise<Sandbox> {
 }
 
 /** The worker settings a run reports; `workerEnv` (experiments) on top. */
-export function benchWorkerSettings(workerEnv: Record<string, string> = {}): Record<string, string> {
+export function benchWorkerSettings(workerEnv: Record<string, string> = {}, apps: readonly BenchAppName[] = DEFAULT_WORKER_APPS): Record<string, string> {
   return {
     TAKEDOWN_TASK_QUEUE: BENCH_TASK_QUEUE,
-    TAKEDOWN_CONFIG_FILE: '(generated: 3 ZEGO apps, 1 Agora account, see bench/stack.ts)',
+    TAKEDOWN_CONFIG_FILE: `(generated: ${apps.length} ZEGO apps, 1 Agora account, see bench/stack.ts)`,
     TAKEDOWN_METRICS_ADDRESS: 'off',
     TAKEDOWN_LOG_LEVEL: 'INFO', // the default: each provider call is one JSON log line, as in production
     TAKEDOWN_RATE_HEADROOM: '0.9',
@@ -134,18 +153,32 @@ export async function spawnBenchWorker(options: {
   workerEnv?: Record<string, string>;
   /** The worker's log lines (stdout chunks). */
   onStdout?: (chunk: Buffer) => void;
+  /** Its stderr chunks. */
+  onStderr?: (chunk: Buffer) => void;
+  /** The ZEGO apps of its config file; default {@link DEFAULT_WORKER_APPS}. */
+  zegoApps?: readonly BenchAppName[];
+  /** The checkout whose `src/worker.ts` runs (another version of the worker); default this one. */
+  root?: string;
+  /** How long it may take to poll; default spawnWorker's. */
+  readyTimeoutMs?: number;
 }): Promise<BenchWorker> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'takedown-bench-'));
-  const settings = benchWorkerSettings(options.workerEnv);
+  const apps = options.zegoApps ?? DEFAULT_WORKER_APPS;
+  const settings = benchWorkerSettings(options.workerEnv, apps);
   try {
-    const worker = spawnWorker({
-      // Accounts come from the config file only: the open app is the demo app, named once.
-      env: { ...sandboxWorkerEnv(options.sandboxUrl, options.temporalEnv.TEMPORAL_ADDRESS, {}), ...options.temporalEnv, ...settings, TAKEDOWN_CONFIG_FILE: writeConfigFile(tmp) },
-      lifetimeSeconds: options.lifetimeSeconds,
-      // BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the worker itself.
-      nodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      ...(options.onStdout ? { onStdout: options.onStdout } : {}),
-    });
+    const worker = spawnWorker(
+      {
+        // Accounts come from the config file only: the open app is the demo app, named once.
+        env: { ...sandboxWorkerEnv(options.sandboxUrl, options.temporalEnv.TEMPORAL_ADDRESS, {}), ...options.temporalEnv, ...settings, TAKEDOWN_CONFIG_FILE: writeConfigFile(tmp, apps) },
+        lifetimeSeconds: options.lifetimeSeconds,
+        // BENCH_WORKER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the worker itself.
+        nodeArgs: (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        ...(options.onStdout ? { onStdout: options.onStdout } : {}),
+        ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+        ...(options.root ? { root: options.root } : {}),
+      },
+      options.readyTimeoutMs,
+    );
     const stop = async () => {
       await worker.stop();
       rmSync(tmp, { recursive: true, force: true });
@@ -184,6 +217,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       pids: { worker: worker.child.pid!, devServer: stack.server.process.pid! },
       versions: { temporalCli: TEMPORAL_CLI_VERSION, node: process.version, sdk: sdkVersion() },
       settings: worker.settings,
+      stopWorker: () => worker.stop(),
       async stop() {
         await worker.stop();
         await stack.stop();

@@ -28,10 +28,16 @@ export interface SpawnWorkerOptions {
   /** Every stderr chunk. */
   onStderr?: (chunk: Buffer) => void;
   /**
-   * The script to run, relative to the project root.
+   * The script to run, relative to {@link SpawnWorkerOptions.root}.
    * @default 'src/worker.ts'
    */
   script?: string;
+  /**
+   * The checkout the worker runs from: its working directory, where `tsx` and the script are
+   * resolved, so a benchmark can measure another version of the worker beside this one.
+   * @default this project's root
+   */
+  root?: string;
 }
 
 /** A started worker process. */
@@ -66,7 +72,7 @@ export function spawnWorker(options: SpawnWorkerOptions, readyTimeoutMs = 90_000
   const child = spawn(
     'timeout',
     ['--signal=KILL', String(options.lifetimeSeconds), process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', script],
-    { cwd: PROJECT_ROOT, env: { ...process.env, TAKEDOWN_LOG_FORMAT: 'json', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { cwd: options.root ?? PROJECT_ROOT, env: { ...process.env, TAKEDOWN_LOG_FORMAT: 'json', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let stderrTail = '';
   child.stderr!.on('data', (chunk: Buffer) => {

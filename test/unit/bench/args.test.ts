@@ -41,13 +41,13 @@ describe('bench command line', () => {
   });
 
   test('an unknown --only phase is refused, naming the known ones and what was given', () => {
-    expect(() => parseArgs(['--only', 'latency'])).toThrow('--only takes one of: bursts, throughput, intake, cluster (got "latency")');
-    expect(() => parseArgs(['--only'])).toThrow('--only takes one of: bursts, throughput, intake, cluster (got "")');
+    expect(() => parseArgs(['--only', 'latency'])).toThrow('--only takes one of: bursts, throughput, intake, cluster, raid (got "latency")');
+    expect(() => parseArgs(['--only'])).toThrow('--only takes one of: bursts, throughput, intake, cluster, raid (got "")');
   });
 
   test('an unknown option is refused, not ignored (a typo must not start a full run)', () => {
-    expect(() => parseArgs(['--quik'])).toThrow('unknown option "--quik" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env)');
-    expect(() => parseArgs(['--quick', 'intake'])).toThrow('unknown option "intake" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env)');
+    expect(() => parseArgs(['--quik'])).toThrow('unknown option "--quik" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env, --raid, --worker-root)');
+    expect(() => parseArgs(['--quick', 'intake'])).toThrow('unknown option "intake" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env, --raid, --worker-root)');
   });
 
   test('--worker-env needs NAME=value, --out a prefix', () => {

@@ -1,3 +1,6 @@
+import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { spawnWorker } from '../../../harness/worker';
 
 const script = 'test/unit/harness/fixtures/fake-worker.ts';
@@ -45,3 +48,20 @@ test('the lifetime bound ends a worker nobody stops', async () => {
   await new Promise<void>((resolve) => worker.child.once('exit', () => resolve()));
   expect(worker.exited).toBe(true);
 }, 30_000);
+
+test('root runs src/worker.ts of another checkout, from that directory', async () => {
+  // A checkout of its own: the fake worker as its src/worker.ts, and this project's packages (tsx).
+  const other = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'takedown-other-checkout-')));
+  try {
+    mkdirSync(path.join(other, 'src'));
+    copyFileSync(path.resolve(__dirname, 'fixtures/fake-worker.ts'), path.join(other, 'src/worker.ts'));
+    symlinkSync(path.resolve(__dirname, '../../../node_modules'), path.join(other, 'node_modules'));
+    let stdout = '';
+    const worker = spawnWorker({ env: { FAKE_WORKER_MODE: 'ready' }, lifetimeSeconds: 60, root: other, onStdout: (c) => (stdout += c.toString()) }, 30_000);
+    await worker.ready;
+    await worker.stop();
+    expect(/"cwd":("[^"]*")/.exec(stdout)?.[1]).toBe(JSON.stringify(other));
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * Workflow-task trouble after a raid cell, read from event histories: WorkflowTaskTimedOut (a
+ * task no worker completed in time) and WorkflowTaskFailed, in the cell's takedowns and in the
+ * pacer workflows of the raid queue.
+ */
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { PROVIDER_PACER_WORKFLOW_TYPE } from '../src/workflows/pacer';
+import { mapBounded } from '../harness/pool';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/** WorkflowTaskTimedOut / WorkflowTaskFailed events in a set of histories. */
+export interface WorkflowTaskTrouble {
+  /** Histories read. */
+  histories: number;
+  timedOut: number;
+  failed: number;
+}
+
+/** Histories read at once after a cell: the server has just served the cell, this must not load it again. */
+const HISTORY_READS_IN_FLIGHT = 8;
+
+/** Counts workflow-task timeouts and failures in each history, only events in [from, to] when given (epoch ms). */
+export async function workflowTaskTrouble(client: Client, runs: { workflowId: string; runId?: string }[], window?: { from: number; to: number }): Promise<WorkflowTaskTrouble> {
+  const counts = await mapBounded(runs, HISTORY_READS_IN_FLIGHT, async ({ workflowId, runId }) => {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events = (history.events ?? []).filter((e) => {
+      if (!window) return true;
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+      return at >= window.from && at <= window.to;
+    });
+    return {
+      timedOut: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT).length,
+      failed: events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length,
+    };
+  });
+  return { histories: runs.length, timedOut: counts.reduce((s, c) => s + c.timedOut, 0), failed: counts.reduce((s, c) => s + c.failed, 0) };
+}
+
+/** The pacer runs of a task queue open at any time since `since` (epoch ms), or undefined when visibility cannot say. */
+export async function pacerRuns(client: Client, taskQueue: string, since: number): Promise<{ workflowId: string; runId: string }[] | undefined> {
+  try {
+    const query = `WorkflowType = '${PROVIDER_PACER_WORKFLOW_TYPE}' AND TaskQueue = '${taskQueue}' AND (ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`;
+    const runs: { workflowId: string; runId: string }[] = [];
+    for await (const w of client.workflow.list({ query })) runs.push({ workflowId: w.workflowId, runId: w.runId });
+    return runs;
+  } catch {
+    return undefined;
+  }
+}
+
