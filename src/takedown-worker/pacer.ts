@@ -61,6 +61,8 @@ interface Lease {
 export interface PacedCall {
   waitedMs: number;
   reservations: number;
+  /** The slot the call was sent in (epoch ms); absent for a queue that is not paced. */
+  slotMs?: number;
 }
 
 interface Waiter {
@@ -99,7 +101,7 @@ export class ProviderCallPacer {
       const untilSlot = slotMs - Date.now();
       if (untilSlot > 0) await sleep(untilSlot, undefined, { signal }).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
       // Checked after the sleep: a timer that fires late on a busy process makes the slot late too.
-      if (Date.now() - slotMs <= this.options.maxLatenessMs) return { waitedMs: Date.now() - started, reservations };
+      if (Date.now() - slotMs <= this.options.maxLatenessMs) return { waitedMs: Date.now() - started, reservations, slotMs };
     }
     throw new PacerError(`no provider call slot on ${activityQueue}: ${MAX_RESERVATIONS_PER_CALL} slots in a row had passed by more than ${Math.round(this.options.maxLatenessMs)} ms when granted`);
   }
@@ -134,7 +136,9 @@ export class ProviderCallPacer {
   private pump(activityQueue: string, intervalMs: number): void {
     const queue = this.waiting.get(activityQueue);
     if (!queue?.length) return;
-    for (let slotMs = this.leasedSlot(activityQueue, intervalMs); slotMs !== undefined && queue.length; slotMs = this.leasedSlot(activityQueue, intervalMs)) {
+    while (queue.length) {
+      const slotMs = this.leasedSlot(activityQueue, intervalMs);
+      if (slotMs === undefined) break;
       queue.shift()!.resolve(slotMs);
     }
     if (!queue.length || this.reserving.has(activityQueue)) return;

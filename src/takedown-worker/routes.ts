@@ -36,8 +36,15 @@ export function pacerTaskQueueName(taskQueue: string): string {
  * of processes (bench/analysis.md, raids).
  */
 export function activityPollersFor(ratePerSecond: number): number {
-  return Math.min(10, Math.max(2, Math.ceil(ratePerSecond / 10)));
+  return Math.min(10, Math.max(TASK_QUEUE_PARTITIONS, Math.ceil(ratePerSecond / 10)));
 }
+
+/**
+ * Partitions of a task queue on the Temporal server (`matching.numTaskqueueReadPartitions`,
+ * default 4), each rate-limited at its share of the queue's rate: with fewer pollers than
+ * partitions one process drained a burst at half the rate (bench/analysis.md, raids).
+ */
+const TASK_QUEUE_PARTITIONS = 4;
 
 export function activityQueueName(taskQueue: string, provider: ProviderName, appId: string, bucket: Bucket): string {
   return `${taskQueue}/${provider}/${appId}/${bucket}`;

@@ -116,7 +116,7 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     // Pacers are never traced (UNTRACED_WORKFLOW_TYPES) and run no activities; one workflow task
     // serves a whole batch of reservations, so two pollers (the least with a workflow cache) keep up.
     stickyQueueScheduleToStartTimeout: '2s',
-    maxConcurrentWorkflowTaskPolls: 2,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
   });
   const activityWorkers = await Promise.all(
     queues.map((queue) =>
@@ -125,8 +125,8 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
         taskQueue: queue.name,
         activities,
         maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
-        // One poll while the queue is idle, more as the server reports a backlog.
-        activityTaskPollerBehavior: { type: 'autoscaling', minimum: 1, initial: 1, maximum: activityPollersFor(queue.ratePerSecond) },
+        // (SDK 1.24 ignores `maxConcurrentActivityTaskPolls`: the poller behavior is what counts.)
+        activityTaskPollerBehavior: { type: 'simple-maximum', maximum: activityPollersFor(queue.ratePerSecond) },
       }),
     ),
   );

@@ -157,6 +157,14 @@ describe('leases', () => {
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(45);
   });
 
+  it('uses every slot of the lease: a call arriving after the previous one takes the very next slot', async () => {
+    const { reserve } = inMemoryPacer();
+    const pacer = pacerWith(reserve, 40);
+    const slots: number[] = [];
+    for (let i = 0; i < 5; i++) slots.push((await pacer.awaitSlot(QUEUE)).slotMs!);
+    expect(slots.slice(1).map((slot, i) => slot - slots[i]!)).toEqual([40, 40, 40, 40]);
+  });
+
   it('reserves again once the lease has no slot left', async () => {
     const requests: SlotRequest[] = [];
     // A lease of three slots: the fourth call must ask.
