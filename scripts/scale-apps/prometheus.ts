@@ -20,10 +20,12 @@ export function parsePrometheus(text: string): Sample[] {
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const match = LINE.exec(line);
-    if (!match) continue;
+    const value = Number(match?.[3]);
+    // A gauge may legitimately read NaN; any other text where the value belongs is not a sample.
+    if (!match || (Number.isNaN(value) && match[3] !== 'NaN')) continue;
     const labels: Record<string, string> = {};
     for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key!] = value!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
+    samples.push({ name: match[1]!, labels, value });
   }
   return samples;
 }
