@@ -23,7 +23,7 @@ import { freePort } from '../src/devstack/dev-server';
 import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { startSandbox, type Sandbox } from '../src/sandbox';
 import { loadConfig } from '../src/takedown-worker/config';
-import type { TakedownResult } from '../src/workflows/types';
+import { TakedownOutcome } from '../src/workflows/search-attributes';
 import { fleetApps, impliedPollers, writeFleetConfig, type FleetApp, type ImpliedPollers } from './scale-apps/fleet';
 import { scrape, sumBy, type Sample } from './scale-apps/prometheus';
 
@@ -31,6 +31,8 @@ import { scrape, sumBy, type Sample } from './scale-apps/prometheus';
 const TASK_QUEUE = 'scale-takedown';
 /** A takedown not done by then counts as failed at that N. */
 const TAKEDOWN_TIMEOUT_MS = 120_000;
+/** How often the takedown's status is read; bounds the error of its time to result. */
+const TAKEDOWN_POLL_MS = 50;
 /** Lines that name the server refusing a request for lack of capacity (e.g. the namespace's poller limit). */
 const EXHAUSTED = /ResourceExhausted|RESOURCE_EXHAUSTED|resource exhausted|poller limit/i;
 /** Sample lines kept per N, so the report can quote the message. */
@@ -106,7 +108,8 @@ interface CellResult {
    * `firstResourceExhaustedMs` is from spawn (sdk-core logs a poll only after several retries).
    */
   logs: { lines: number; warnOrError: number; resourceExhausted: number; resourceExhaustedDuringIdle?: number; firstResourceExhaustedMs?: number; samples: string[] };
-  takedown?: { ok: true; ms: number; outcome: string } | { ok: false; ms: number; error: string };
+  /** `ms`: from the start call to the first status read that shows it closed; `serverMs`: its start to close time as the server recorded them. */
+  takedown?: { ok: true; ms: number; serverMs?: number; outcome: string } | { ok: false; ms: number; serverMs?: number; error: string };
   /** The first thing that went wrong, and in which phase. */
   failure?: { phase: string; message: string };
   wallSeconds: number;
@@ -202,15 +205,23 @@ async function oneTakedown(stack: HarnessStack<Sandbox>, app: FleetApp): Promise
       },
       { taskQueue: TASK_QUEUE },
     );
-    // Cancelled once the result is in, so a finished run does not wait out the timeout.
-    const timeout = new AbortController();
-    const result = (await Promise.race([
-      handle.result(),
-      sleep(TAKEDOWN_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
-        throw new Error(`no result within ${TAKEDOWN_TIMEOUT_MS} ms`);
-      }),
-    ]).finally(() => timeout.abort())) as TakedownResult;
-    return { ok: true, ms: performance.now() - started, outcome: result.outcome };
+    // Polled with DescribeWorkflowExecution rather than awaited with handle.result(): the result's
+    // history long poll counts against the namespace's concurrent poller limit like a worker's
+    // poll, so it measures whether this client gets a poll in, not when the takedown ended; and
+    // its retries would outlive the connection once the stack stops.
+    for (;;) {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') {
+        const ms = performance.now() - started;
+        const outcome = description.typedSearchAttributes.get(TakedownOutcome);
+        const serverMs = description.closeTime ? description.closeTime.getTime() - description.startTime.getTime() : undefined;
+        return description.status.name === 'COMPLETED'
+          ? { ok: true, ms, serverMs, outcome: outcome ?? '(no outcome attribute)' }
+          : { ok: false, ms, serverMs, error: `workflow ${description.status.name}, outcome ${outcome}` };
+      }
+      if (performance.now() - started > TAKEDOWN_TIMEOUT_MS) throw new Error(`still running after ${TAKEDOWN_TIMEOUT_MS} ms`);
+      await sleep(TAKEDOWN_POLL_MS);
+    }
   } catch (err) {
     return { ok: false, ms: performance.now() - started, error: String((err as Error).message ?? err) };
   }
