@@ -15,6 +15,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { readTree, CpuMeter } from '../bench/procstat';
 import { startHarnessStack, type HarnessStack } from '../harness/stack';
 import { spawnWorker, WORKER_READY_MARKER, type SpawnedWorker } from '../harness/worker';
@@ -29,8 +31,8 @@ import { scrape, sumBy, type Sample } from './scale-apps/prometheus';
 
 /** The worker's workflow task queue here, apart from the benchmark's and the default. */
 const TASK_QUEUE = 'scale-takedown';
-/** A takedown not done by then counts as failed at that N. */
-const TAKEDOWN_TIMEOUT_MS = 120_000;
+const { PendingActivityState, PendingWorkflowTaskState: WorkflowTaskState } = temporal.api.enums.v1;
+
 /** How often the takedown's status is read; bounds the error of its time to result. */
 const TAKEDOWN_POLL_MS = 50;
 /** Lines that name the server refusing a request for lack of capacity (e.g. the namespace's poller limit). */
@@ -43,6 +45,8 @@ interface Options {
   seconds: number;
   settleSeconds: number;
   readyTimeoutSeconds: number;
+  /** A takedown not done by then counts as failed at that N. */
+  takedownTimeoutSeconds: number;
   out: string;
 }
 
@@ -50,8 +54,8 @@ function parseArgs(argv: string[]): Options {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const [name, value] = [argv[i]!, argv[i + 1]];
-    if (!['--apps', '--seconds', '--settle-seconds', '--ready-timeout-seconds', '--out'].includes(name) || value === undefined) {
-      throw new Error(`usage: scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--settle-seconds 10] [--ready-timeout-seconds 300] [--out file] (got "${name}")`);
+    if (!['--apps', '--seconds', '--settle-seconds', '--ready-timeout-seconds', '--takedown-timeout-seconds', '--out'].includes(name) || value === undefined) {
+      throw new Error(`usage: scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--settle-seconds 10] [--ready-timeout-seconds 300] [--takedown-timeout-seconds 120] [--out file] (got "${name}")`);
     }
     values.set(name, value);
   }
@@ -67,6 +71,7 @@ function parseArgs(argv: string[]): Options {
     seconds: positive('--seconds', 20),
     settleSeconds: positive('--settle-seconds', 10),
     readyTimeoutSeconds: positive('--ready-timeout-seconds', 300),
+    takedownTimeoutSeconds: positive('--takedown-timeout-seconds', 120),
     out: values.get('--out') ?? '/tmp/scale-apps.json',
   };
 }
@@ -186,8 +191,18 @@ async function idleWindow(pids: { worker: number; devServer: number }, seconds: 
   return { worker: tree('worker'), devServer: tree('devServer') };
 }
 
+/** What a running takedown waits for: its pending workflow task and activities, as the server describes them. */
+function whereItWaits(description: WorkflowExecutionDescription): string {
+  const { pendingWorkflowTask, pendingActivities } = description.raw;
+  const task = pendingWorkflowTask ? `workflow task ${WorkflowTaskState[pendingWorkflowTask.state ?? 0]}, attempt ${pendingWorkflowTask.attempt}` : 'no workflow task';
+  const activities = (pendingActivities ?? []).map(
+    (a) => `${a.activityType?.name} ${PendingActivityState[a.state ?? 0]} attempt ${a.attempt}${a.lastFailure?.message ? ` (last failure: ${a.lastFailure.message})` : ''}`,
+  );
+  return `${description.historyLength} events; ${task}; pending activities: ${activities.join(', ') || 'none'}`;
+}
+
 /** Seeds a room with one published stream and a mix task in `app`, takes it down, and times it. */
-async function oneTakedown(stack: HarnessStack<Sandbox>, app: FleetApp): Promise<NonNullable<CellResult['takedown']>> {
+async function oneTakedown(stack: HarnessStack<Sandbox>, app: FleetApp, timeoutMs: number): Promise<NonNullable<CellResult['takedown']>> {
   const id = `scale-${app.appId}`;
   await stack.sandbox.control.seedZego({
     appId: app.appId,
@@ -219,7 +234,7 @@ async function oneTakedown(stack: HarnessStack<Sandbox>, app: FleetApp): Promise
           ? { ok: true, ms, serverMs, outcome: outcome ?? '(no outcome attribute)' }
           : { ok: false, ms, serverMs, error: `workflow ${description.status.name}, outcome ${outcome}` };
       }
-      if (performance.now() - started > TAKEDOWN_TIMEOUT_MS) throw new Error(`still running after ${TAKEDOWN_TIMEOUT_MS} ms`);
+      if (performance.now() - started > timeoutMs) throw new Error(`still running after ${timeoutMs} ms: ${whereItWaits(description)}`);
       await sleep(TAKEDOWN_POLL_MS);
     }
   } catch (err) {
@@ -230,7 +245,7 @@ async function oneTakedown(stack: HarnessStack<Sandbox>, app: FleetApp): Promise
 async function runCell(n: number, options: Options): Promise<CellResult> {
   const cellStart = performance.now();
   const apps = fleetApps(n);
-  const lifetimeSeconds = Math.ceil(options.readyTimeoutSeconds + options.settleSeconds + options.seconds + TAKEDOWN_TIMEOUT_MS / 1000 + 120);
+  const lifetimeSeconds = Math.ceil(options.readyTimeoutSeconds + options.settleSeconds + options.seconds + options.takedownTimeoutSeconds + 120);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'takedown-scale-apps-'));
   const logs = new LogCounter();
   const result: CellResult = {
@@ -293,7 +308,7 @@ async function runCell(n: number, options: Options): Promise<CellResult> {
     if (worker.exited) throw new Error('worker exited during the idle window');
 
     phase = 'takedown';
-    result.takedown = await oneTakedown(stack, apps.at(-1)!);
+    result.takedown = await oneTakedown(stack, apps.at(-1)!, options.takedownTimeoutSeconds * 1000);
     if (!result.takedown.ok) result.failure = { phase, message: result.takedown.error };
   } catch (err) {
     result.failure = { phase, message: String((err as Error).message ?? err).slice(0, 2000) };
