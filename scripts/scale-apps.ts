@@ -26,6 +26,7 @@ import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { startSandbox, type Sandbox } from '../src/sandbox';
 import { loadConfig } from '../src/takedown-worker/config';
 import { TakedownOutcome } from '../src/workflows/search-attributes';
+import { historyWaits, type HistoryWaits } from './scale-apps/history';
 import { fleetApps, impliedPollers, writeFleetConfig, type FleetApp, type ImpliedPollers } from './scale-apps/fleet';
 import { scrape, sumBy, type Sample } from './scale-apps/prometheus';
 
@@ -114,7 +115,7 @@ interface CellResult {
    */
   logs: { lines: number; warnOrError: number; resourceExhausted: number; resourceExhaustedDuringIdle?: number; firstResourceExhaustedMs?: number; samples: string[] };
   /** `ms`: from the start call to the first status read that shows it closed; `serverMs`: its start to close time as the server recorded them. */
-  takedown?: { ok: true; ms: number; serverMs?: number; outcome: string } | { ok: false; ms: number; serverMs?: number; error: string };
+  takedown?: ({ ok: true; outcome: string } | { ok: false; error: string }) & { ms: number; serverMs?: number; waits?: HistoryWaits };
   /** The first thing that went wrong, and in which phase. */
   failure?: { phase: string; message: string };
   wallSeconds: number;
@@ -224,17 +225,18 @@ async function oneTakedown(stack: HarnessStack<Sandbox>, app: FleetApp, timeoutM
     // history long poll counts against the namespace's concurrent poller limit like a worker's
     // poll, so it measures whether this client gets a poll in, not when the takedown ended; and
     // its retries would outlive the connection once the stack stops.
+    const waits = () => handle.fetchHistory().then((history) => historyWaits(history, Date.now()), () => undefined);
     for (;;) {
       const description = await handle.describe();
+      const ms = performance.now() - started;
       if (description.status.name !== 'RUNNING') {
-        const ms = performance.now() - started;
         const outcome = description.typedSearchAttributes.get(TakedownOutcome);
         const serverMs = description.closeTime ? description.closeTime.getTime() - description.startTime.getTime() : undefined;
         return description.status.name === 'COMPLETED'
-          ? { ok: true, ms, serverMs, outcome: outcome ?? '(no outcome attribute)' }
-          : { ok: false, ms, serverMs, error: `workflow ${description.status.name}, outcome ${outcome}` };
+          ? { ok: true, ms, serverMs, outcome: outcome ?? '(no outcome attribute)', waits: await waits() }
+          : { ok: false, ms, serverMs, error: `workflow ${description.status.name}, outcome ${outcome}`, waits: await waits() };
       }
-      if (performance.now() - started > timeoutMs) throw new Error(`still running after ${timeoutMs} ms: ${whereItWaits(description)}`);
+      if (ms > timeoutMs) return { ok: false, ms, error: `still running after ${timeoutMs} ms: ${whereItWaits(description)}`, waits: await waits() };
       await sleep(TAKEDOWN_POLL_MS);
     }
   } catch (err) {
@@ -332,10 +334,22 @@ async function runCell(n: number, options: Options): Promise<CellResult> {
 const sum = (record: Record<string, number> | undefined) => (record ? Object.values(record).reduce((a, b) => a + b, 0) : undefined);
 const fmt = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
 
+/** The longest a workflow task or activity of the takedown waited for a poller, and which. */
+function longestWait(waits: HistoryWaits | undefined): string {
+  if (!waits) return '–';
+  const candidates = [
+    { what: 'workflow task', ms: waits.workflowTasks.maxWaitMs },
+    ...waits.activities.map((a) => ({ what: a.type, ms: a.waitMs })),
+    ...waits.notStarted.map((a) => ({ what: `${a.type} (not started)`, ms: a.waitingMs })),
+  ];
+  const longest = candidates.reduce((a, b) => (b.ms > a.ms ? b : a));
+  return `${fmt(longest.ms)} ms (${longest.what})`;
+}
+
 function table(results: readonly CellResult[]): string {
   const header = [
     'apps', 'activity queues', 'pollers implied', 'pollers (worker metric)', 'polls held (server)', 'ready ms',
-    'worker RSS MiB', 'worker CPU %core', 'server RSS MiB', 'server CPU %core', 'ResourceExhausted lines (idle)', 'takedown in last app',
+    'worker RSS MiB', 'worker CPU %core', 'server RSS MiB', 'server CPU %core', 'ResourceExhausted lines (idle)', 'takedown in last app', 'its longest schedule-to-start',
   ];
   const rows = results.map((r) => [
     String(r.apps),
@@ -350,6 +364,7 @@ function table(results: readonly CellResult[]): string {
     fmt(r.idle && r.idle.devServer.cores * 100, 1),
     `${r.logs.resourceExhausted} (${fmt(r.logs.resourceExhaustedDuringIdle)})`,
     !r.takedown ? `not run (${r.failure?.phase ?? '?'})` : r.takedown.ok ? `${r.takedown.outcome} in ${fmt(r.takedown.ms)} ms` : `failed after ${fmt(r.takedown.ms)} ms`,
+    longestWait(r.takedown?.waits),
   ]);
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
