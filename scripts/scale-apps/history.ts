@@ -19,7 +19,11 @@ export interface WorkflowTaskWaits {
 export interface ActivityWait {
   type: string;
   taskQueue: string;
-  /** Scheduled to started (of the attempt that started last). */
+  /**
+   * From first scheduled to the start of the last attempt: the server records an activity's start
+   * only once that attempt ends, so with `attempt` above 1 this includes the earlier attempts and
+   * their retry backoff.
+   */
   waitMs: number;
   /** Started to completed, failed or timed out; undefined while it runs. */
   runMs?: number;
