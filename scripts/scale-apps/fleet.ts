@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerConfig } from '../../src/takedown-worker/config';
-import { activityPollersFor, activityQueues } from '../../src/takedown-worker/routes';
+import { PACER_WORKFLOW_POLLERS, activityPollersFor, activityQueues } from '../../src/takedown-worker/routes';
 
 /** One generated ZEGO app. */
 export interface FleetApp {
@@ -39,7 +39,7 @@ export function writeFleetConfig(dir: string, apps: readonly FleetApp[]): string
 /**
  * Poll requests per worker the SDK keeps open when none is configured (`min(10, slots)` in
  * `@temporalio/worker` 1.24 `worker-options`): the workflow worker's workflow and activity pollers
- * and the pacer worker's workflow pollers are left at it.
+ * are left at it.
  */
 export const SDK_DEFAULT_POLLS = 10;
 
@@ -49,7 +49,7 @@ export interface ImpliedPollers {
   activityQueues: number;
   /** Σ `activityPollersFor(rate)` over those queues: what the worker asks the SDK for. */
   activityQueuePollers: number;
-  /** Workflow queue (workflow + activity pollers) and pacer queue (workflow pollers), SDK defaults. */
+  /** Workflow queue (workflow + activity pollers, SDK defaults) and pacer queue (workflow pollers). */
   fixedPollers: number;
   total: number;
 }
@@ -58,6 +58,6 @@ export interface ImpliedPollers {
 export function impliedPollers(config: WorkerConfig): ImpliedPollers {
   const queues = activityQueues(config);
   const activityQueuePollers = queues.reduce((sum, q) => sum + activityPollersFor(q.ratePerSecond), 0);
-  const fixedPollers = 3 * SDK_DEFAULT_POLLS;
+  const fixedPollers = 2 * SDK_DEFAULT_POLLS + PACER_WORKFLOW_POLLERS;
   return { activityQueues: queues.length, activityQueuePollers, fixedPollers, total: activityQueuePollers + fixedPollers };
 }

@@ -35,6 +35,12 @@ export function pacerTaskQueueName(taskQueue: string): string {
  * 1,200 per frontend by default), which the SDK's default of 10 per queue reaches with a handful
  * of processes (bench/analysis.md, raids).
  */
+/**
+ * Workflow pollers on the pacers' queue: one workflow task serves a whole batch of reservations,
+ * and two is the least the SDK allows with a workflow cache.
+ */
+export const PACER_WORKFLOW_POLLERS = 2;
+
 export function activityPollersFor(ratePerSecond: number): number {
   return Math.min(10, Math.max(TASK_QUEUE_PARTITIONS, Math.ceil(ratePerSecond / 10)));
 }

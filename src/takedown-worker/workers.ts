@@ -11,7 +11,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES, installTracingFromEnv, tracingWorkerOptio
 import type { WorkerConfig } from './config';
 import { temporalBans } from './bans';
 import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
-import { activityPollersFor, activityQueues, pacerTaskQueueName, routeFor, type ActivityQueue } from './routes';
+import { PACER_WORKFLOW_POLLERS, activityPollersFor, activityQueues, pacerTaskQueueName, routeFor, type ActivityQueue } from './routes';
 
 export interface TakedownWorkersOptions {
   connection: NativeConnection;
@@ -113,10 +113,9 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     ...common,
     taskQueue: pacerTaskQueueName(config.taskQueue),
     ...code,
-    // Pacers are never traced (UNTRACED_WORKFLOW_TYPES) and run no activities; one workflow task
-    // serves a whole batch of reservations, so two pollers (the least with a workflow cache) keep up.
+    // Pacers are never traced (UNTRACED_WORKFLOW_TYPES) and run no activities.
     stickyQueueScheduleToStartTimeout: '2s',
-    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: PACER_WORKFLOW_POLLERS },
   });
   const activityWorkers = await Promise.all(
     queues.map((queue) =>

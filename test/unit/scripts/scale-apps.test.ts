@@ -17,9 +17,9 @@ describe('scale-apps fleet', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'scale-apps-test-'));
     try {
       const config = loadConfig({ TEMPORAL_ADDRESS: '127.0.0.1:7233', TAKEDOWN_CONFIG_FILE: writeFleetConfig(dir, fleetApps(2)) });
-      // Per app at 0.9 headroom: DeleteStream 9/s and ForbidRule 9/s get 2, StopMix 90/s 9,
-      // KickoutUser and DescribeSimpleStreamList 45/s 5 each; plus 3 × 10 SDK defaults.
-      expect(impliedPollers(config)).toEqual({ activityQueues: 10, activityQueuePollers: 46, fixedPollers: 30, total: 76 });
+      // Per app at 0.9 headroom: DeleteStream 9/s and ForbidRule 9/s get 4 (one per partition), StopMix
+      // 90/s 9, KickoutUser and DescribeSimpleStreamList 45/s 5 each; plus 2 × 10 SDK defaults and 2 on the pacers' queue.
+      expect(impliedPollers(config)).toEqual({ activityQueues: 10, activityQueuePollers: 54, fixedPollers: 22, total: 76 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
