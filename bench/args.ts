@@ -1,5 +1,6 @@
 /** The benchmark's command line: which phases run, how long the throughput window is, where results go. */
 import path from 'node:path';
+import { DEFAULT_BASELINE_LABEL } from './raid-baseline';
 import { RAID_CELL_NAMES, type RaidCellName } from './raid-spec';
 
 /** The phases `--only` can run alone. */
@@ -40,27 +41,38 @@ export interface Args {
    * (another version of the worker, measured beside this one); absolute.
    */
   workerRoot?: string;
+  /** `--render`: rewrite RESULTS.md from results.json, running nothing. */
+  render?: true;
+  /**
+   * `--raid-baseline <file.json> [--raid-baseline-label <text>]`: another run's raid figures,
+   * reported beside this run's (`file` as given, read by the caller).
+   */
+  raidBaseline?: { file: string; label: string };
 }
 
 /** Options that stand alone. */
-const FLAGS = ['--quick', '--cluster'] as const;
+const FLAGS = ['--quick', '--cluster', '--render'] as const;
 /** Options followed by a value. */
-const VALUED = ['--only', '--measure-seconds', '--out', '--worker-env', '--raid', '--worker-root'] as const;
+const VALUED = ['--only', '--measure-seconds', '--out', '--worker-env', '--raid', '--worker-root', '--raid-baseline', '--raid-baseline-label'] as const;
 
 /** Reads the benchmark's command line (everything after `npm run bench --`); throws on a bad option, naming it. */
 export function parseArgs(argv: string[]): Args {
   const flags = new Set<string>();
   const values: Partial<Record<(typeof VALUED)[number], string>> = {};
   const workerEnv: Record<string, string> = {};
+  // The options in the order given, without their values.
+  const given: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if ((FLAGS as readonly string[]).includes(arg)) {
       flags.add(arg);
+      given.push(arg);
       continue;
     }
     if (!(VALUED as readonly string[]).includes(arg)) {
       throw new Error(`unknown option "${arg}" (known: ${[...FLAGS, ...VALUED].join(', ')})`);
     }
+    given.push(arg);
     // The word after the option, '' when it is last.
     const value = argv[++i] ?? '';
     if (arg === '--worker-env') {
@@ -72,6 +84,12 @@ export function parseArgs(argv: string[]): Args {
     }
   }
 
+  const render = flags.has('--render');
+  if (render) {
+    // --render reads nothing but results.json: any other option would be silently ignored.
+    const others = [...new Set(given)].filter((a) => !['--render', '--raid-baseline', '--raid-baseline-label'].includes(a));
+    if (others.length) throw new Error(`--render goes alone or with --raid-baseline and --raid-baseline-label (got ${others.join(', ')})`);
+  }
   const quick = flags.has('--quick');
   const only = values['--only'];
   if (only !== undefined && !(ONLY as readonly string[]).includes(only)) throw new Error(`--only takes one of: ${ONLY.join(', ')} (got "${only}")`);
@@ -98,6 +116,7 @@ export function parseArgs(argv: string[]): Args {
     if (root === '') throw new Error('--worker-root takes a directory (got "")');
     if (only !== undefined && only !== 'raid') throw new Error(`--worker-root goes with the raid cells: not with --only ${only}`);
   }
+  const raidBaseline = baseline(values['--raid-baseline'], values['--raid-baseline-label'], only);
   return {
     quick,
     ...(only ? { only: only as Only } : {}),
@@ -107,7 +126,21 @@ export function parseArgs(argv: string[]): Args {
     workerEnv,
     ...(raid ? { raid } : {}),
     ...(root ? { workerRoot: path.resolve(root) } : {}),
+    ...(render ? { render: true as const } : {}),
+    ...(raidBaseline ? { raidBaseline } : {}),
   };
+}
+
+/** `--raid-baseline` and its label; only where raid cells are reported (a full run, `--only raid`, `--render`). */
+function baseline(file: string | undefined, label: string | undefined, only: string | undefined): Args['raidBaseline'] {
+  if (file === undefined) {
+    if (label !== undefined) throw new Error('--raid-baseline-label goes with --raid-baseline');
+    return undefined;
+  }
+  if (file === '') throw new Error('--raid-baseline takes a results file (got "")');
+  if (label === '') throw new Error('--raid-baseline-label takes a label (got "")');
+  if (only !== undefined && only !== 'raid') throw new Error(`--raid-baseline goes with the raid cells (a full run, --only raid or --render): not with --only ${only}`);
+  return { file, label: label ?? DEFAULT_BASELINE_LABEL };
 }
 
 /** The cells of `--raid a,b`, checked against the known names; only with `--only raid`. */

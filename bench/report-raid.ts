@@ -2,11 +2,14 @@
 import { fmt } from '../harness/stats';
 import type { ArrivalAnalysis } from './raid-analysis';
 import type { RaidCellFailure, RaidCellResult, RaidResult } from './raid';
+import type { RaidBaseline } from './raid-baseline';
 import type { WorkflowTaskTrouble } from './raid-histories';
+import { RAID_CELL_NAMES, type RaidCellName } from './raid-spec';
 
 /** Seconds from ms, for the tables (the cells drain in tens of seconds). */
 function seconds(ms: number): string {
-  return fmt(ms / 1000, 2);
+  // A NaN read back from results JSON is null, which would divide to 0.
+  return Number.isFinite(ms) ? fmt(ms / 1000, 2) : fmt(NaN);
 }
 
 /** `3 × 100` for a cell across apps, `300` for one. */
@@ -39,9 +42,14 @@ function ran(c: RaidCellResult | RaidCellFailure): c is RaidCellResult {
   return !('error' in c);
 }
 
+/** Text that cannot break the table it is put in. */
+function cellText(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+}
+
 /** A failed cell's row: its name, its workers, and why, across the rest of the table. */
 function failedRow(c: RaidCellFailure): string {
-  return `| ${c.name} | ${c.workers} | **failed:** ${c.error.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')} |`;
+  return `| ${c.name} | ${c.workers} | **failed:** ${cellText(c.error)} |`;
 }
 
 /** The first matching worker log lines, as logged, when there were any. */
@@ -50,8 +58,54 @@ function samples(r: RaidResult): string[] {
   return lines.length ? ['', 'The first matching worker log lines of each kind:', '', '```', ...lines, '```'] : [];
 }
 
-/** `## <n>. Mass takedowns`: method, then one row per cell in two tables, then the per-app and neighbour figures. */
-export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid)'): string[] {
+/** One side of a comparison: a cell that ran, one that failed, or none of that name. */
+type Side = RaidCellResult | RaidCellFailure | undefined;
+
+/** One figure of both sides, `before → after`. */
+function change(before: Side, after: Side, figure: (c: RaidCellResult) => string): string {
+  const one = (c: Side) => (!c ? 'not run' : ran(c) ? figure(c) : 'failed');
+  return `${one(before)} → ${one(after)}`;
+}
+
+/**
+ * `Before and after`: one row per cell either run has, in the report's cell order, each figure as
+ * the baseline's → this run's.
+ */
+export function beforeAfter(r: RaidResult, baseline: RaidBaseline): string[] {
+  const { label } = baseline;
+  const find = (cells: RaidResult['cells'], name: RaidCellName) => cells.find((c) => c.name === name);
+  const names = RAID_CELL_NAMES.filter((n) => find(r.cells, n) || find(baseline.raid.cells, n));
+  const row = (name: RaidCellName) => {
+    const [b, a] = [find(baseline.raid.cells, name), find(r.cells, name)];
+    const figure = (f: (c: RaidCellResult) => string) => change(b, a, f);
+    // Only the neighbour cell starts a takedown in another app; elsewhere its columns have nothing to compare.
+    const neighbour = (f: (n: NonNullable<RaidCellResult['neighbour']>) => number) =>
+      name === 'neighbour' ? figure((c) => (c.neighbour ? fmt(f(c.neighbour)) : '–')) : '–';
+    return (
+      `| ${name} | ${figure(takedowns)} | ${figure((c) => fmt(c.overall.firstArrivalSeconds, 2))} | ${figure((c) => fmt(c.overall.drainOverIdeal, 2))} | ` +
+      `${figure((c) => `${seconds(c.overall.timeToCutMs.p50)} / ${seconds(c.overall.timeToCutMs.max)}`)} | ${figure((c) => fmt(c.overall.longestPauseMs, 0))} | ` +
+      `${figure((c) => `${c.overall.maxArrivalsInAnyWindow} (${c.limitPerSecond})`)} | ${figure((c) => `${fmt(c.cpuMsPerTakedown.worker)} / ${fmt(c.cpuMsPerTakedown.devServer)}`)} | ` +
+      `${neighbour((n) => n.toDeleteStreamMs)} | ${neighbour((n) => n.toResultMs)} |`
+    );
+  };
+  return [
+    '**Before and after.**',
+    '',
+    `Each figure is *${label}* → *this run*. *${label}*: \`${baseline.source}\`, run on ${baseline.date}` +
+      `${baseline.raid.workerRoot ? ` with the workers of the checkout \`${baseline.raid.workerRoot}\`` : ''}; *this run*: the cells above. ` +
+      '*not run*: that side has no cell of the name; *failed*: the cell ran and did not finish.',
+    '',
+    `| cell: ${cellText(label)} → this run | takedowns | first cut s | drain / ideal (×) | time to cut p50 / max s | longest pause ms | max DeleteStream in any 1 s (limit) | CPU ms per takedown: all workers / dev server | neighbour: to DeleteStream ms | neighbour: to result ms |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...names.map(row),
+  ];
+}
+
+/**
+ * `## <n>. Mass takedowns`: method, then one row per cell in two tables, the comparison with
+ * `baseline` when given, then the per-app and neighbour figures.
+ */
+export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid)', baseline?: RaidBaseline): string[] {
   const done = r.cells.filter(ran);
   const multiApp = done.filter((c) => c.apps.length > 1);
   const neighbours = done.filter((c) => c.neighbour);
@@ -89,6 +143,7 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
         : `| ${c.name} | ${c.workers} | ${fmt(c.cpuMsPerTakedown.worker)} / ${fmt(c.cpuMsPerTakedown.devServer)} | ${fmt(c.cpu.worker?.cores ?? NaN, 2)} / ${fmt(c.cpu.devServer?.cores ?? NaN, 2)} | ` +
           `${c.logs.resourceExhausted} | ${c.logs.workflowTaskNotFound} | ${trouble(c.takedownTasks)} | ${trouble(c.pacerTasks)} | ${fmt(c.workerStartSeconds)} | ${warmUp(c)} |`,
     ),
+    ...(baseline ? ['', ...beforeAfter(r, baseline)] : []),
     ...(multiApp.length
       ? [
           '',

@@ -12,6 +12,7 @@ import { clusterSection, type DevServerCells } from './report-cluster';
 import { FLOW, TARGETS, floorOf, mark, overhead, pcts, perTakedown, setupLines } from './report-format';
 import { intakeSection, intakeTargetRows } from './report-intake';
 import type { RaidResult } from './raid';
+import type { RaidBaseline } from './raid-baseline';
 import { raidSection } from './report-raid';
 
 export { TARGETS, overhead } from './report-format';
@@ -33,6 +34,8 @@ export interface BenchResults {
   intake?: IntakeResult;
   /** The raid cells; absent in results written before they existed. */
   raid?: RaidResult;
+  /** Another run's raid figures, reported beside `raid` (`--raid-baseline`). */
+  raidBaseline?: RaidBaseline;
   /** The cluster column; absent in a `--quick` run without `--cluster` (and in older results). */
   cluster?: ClusterColumn;
   /** Why the cluster column is missing from a run that was to have it. */
@@ -209,6 +212,8 @@ export function renderClusterReport(r: ClusterOnlyResults, jsonName: string): st
 export interface RaidOnlyResults extends Pick<BenchResults, 'date' | 'mode' | 'wallSeconds' | 'machine' | 'versions' | 'settings'> {
   only: 'raid';
   raid: RaidResult;
+  /** Another run's raid figures, reported beside `raid` (`--raid-baseline`). */
+  raidBaseline?: RaidBaseline;
 }
 
 /** The `<out>.md` of `--only raid`: the run's setup and the raid tables. */
@@ -220,7 +225,7 @@ export function renderRaidReport(r: RaidOnlyResults, jsonName: string, command: 
     '',
     ...setupLines(r),
     '',
-    ...raidSection(r.raid, '## Mass takedowns (raid)'),
+    ...raidSection(r.raid, '## Mass takedowns (raid)', r.raidBaseline),
     '',
   ].join('\n');
 }
@@ -266,7 +271,7 @@ export function renderReport(r: BenchResults): string {
     ...(r.intake ? [...intakeSection(r.intake), ''] : []),
     ...(r.cluster ? [...clusterSection(r, r.cluster), ''] : []),
     ...(r.clusterError ? ['## 6. Dev server and cluster', '', `**The cluster column failed:** ${r.clusterError}`, ''] : []),
-    ...(r.raid ? [...raidSection(r.raid), ''] : []),
+    ...(r.raid ? [...raidSection(r.raid, undefined, r.raidBaseline), ''] : []),
     ...profileSection(r.profiles),
     '',
     ...analysis,

@@ -15,6 +15,9 @@
  * (`results-cluster.*`); `--only raid [--raid raid-4,neighbour]` runs the raid cells (mass
  * takedowns on several worker processes) alone (`results-raid.*`). `--worker-root <checkout>`
  * runs the raid cells' workers from another checkout, to measure another version of the worker.
+ * `--raid-baseline <results.json> [--raid-baseline-label <text>]` (a full run, `--only raid` or
+ * `--render`) reports a raid run written earlier beside this one's cells, and stores it in the
+ * results JSON so that a later `--render` draws the comparison again.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +33,7 @@ import { runLatencyCell, type LatencyCell } from './latency';
 import { intakeOnlyPlan, makePlan, raidOnlyPlan, runBoundSeconds, throughputOnlyPlan, type BenchPlan } from './plan';
 import { profileHistory, type HistoryProfile } from './profile';
 import { runRaid, type RaidResult } from './raid';
+import { readRaidBaseline, type RaidBaseline } from './raid-baseline';
 import {
   renderClusterReport,
   renderIntakeReport,
@@ -71,9 +75,19 @@ async function profileOne(stack: BenchStack, flow: 'zego' | 'agora'): Promise<Hi
   return profileHistory(stack.client, takedownWorkflowId(target!.request.target));
 }
 
-/** `--render`: rewrites RESULTS.md from results.json (after editing bench/analysis.md), running nothing. */
-function renderOnly(): void {
-  const results = JSON.parse(readFileSync(path.join(__dirname, 'results.json'), 'utf8')) as BenchResults;
+/**
+ * `--render`: rewrites RESULTS.md from results.json (after editing bench/analysis.md), running
+ * nothing. A baseline is stored in results.json first, so the next `--render` keeps it.
+ */
+function renderOnly(baseline: RaidBaseline | undefined): void {
+  const jsonFile = path.join(__dirname, 'results.json');
+  const results = JSON.parse(readFileSync(jsonFile, 'utf8')) as BenchResults;
+  if (baseline) {
+    if (!results.raid) throw new Error(`--raid-baseline ${baseline.source}: bench/results.json has no raid cells to report it beside`);
+    results.raidBaseline = baseline;
+    writeJson(jsonFile, results);
+    log(`stored the raid baseline ${baseline.source} in bench/results.json`);
+  }
   writeFileSync(path.join(__dirname, 'RESULTS.md'), renderReport(results));
   log('rewrote bench/RESULTS.md from bench/results.json');
 }
@@ -153,7 +167,13 @@ async function raidCells(stack: BenchStack, plan: BenchPlan, args: Args): Promis
 
 /** The command that reproduces a `--only raid` run, for its report. */
 function raidCommand(args: Args): string {
-  const extra = [args.quick ? '--quick' : '', args.raid ? `--raid ${args.raid.join(',')}` : '', args.workerRoot ? `--worker-root ${args.workerRoot}` : ''].filter(Boolean);
+  const b = args.raidBaseline;
+  const extra = [
+    args.quick ? '--quick' : '',
+    args.raid ? `--raid ${args.raid.join(',')}` : '',
+    args.workerRoot ? `--worker-root ${args.workerRoot}` : '',
+    b ? `--raid-baseline ${b.file} --raid-baseline-label ${JSON.stringify(b.label)}` : '',
+  ].filter(Boolean);
   return ['npm run bench -- --only raid', ...extra].join(' ');
 }
 
@@ -166,8 +186,11 @@ function planFor(args: Args): BenchPlan {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--render')) return renderOnly();
   const args = parseArgs(process.argv.slice(2));
+  // Read before anything runs: a bad baseline must not cost a run of tens of minutes.
+  const raidBaseline = args.raidBaseline ? readRaidBaseline(args.raidBaseline.file, args.raidBaseline.label) : undefined;
+  const withBaseline = raidBaseline ? { raidBaseline } : {};
+  if (args.render) return renderOnly(raidBaseline);
   if (args.workerRoot && !existsSync(path.join(args.workerRoot, 'src/worker.ts'))) throw new Error(`--worker-root ${args.workerRoot}: no src/worker.ts there`);
   const plan = planFor(args);
   const began = Date.now();
@@ -218,7 +241,7 @@ async function main(): Promise<void> {
     }
     if (args.only === 'raid') {
       const raid = await raidCells(stack, plan, args);
-      const results: RaidOnlyResults = { only: 'raid', ...setup(), raid };
+      const results: RaidOnlyResults = { only: 'raid', ...setup(), raid, ...withBaseline };
       const prefix = onlyPrefix('raid');
       writeOnly(prefix, results, renderRaidReport(results, `${path.basename(prefix)}.json`, raidCommand(args)));
       return;
@@ -265,6 +288,7 @@ async function main(): Promise<void> {
       throughput,
       intake,
       raid,
+      ...withBaseline,
       ...(cluster ? { cluster } : {}),
       ...(clusterError ? { clusterError } : {}),
     };

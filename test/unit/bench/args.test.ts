@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from '../../../bench/args';
+import { readRaidBaseline } from '../../../bench/raid-baseline';
 import { highestHeld } from '../../../bench/intake';
 import { intakeOnlyPlan, makePlan, runBoundSeconds, throughputOnlyPlan } from '../../../bench/plan';
 import { cpuMsPerTakedown } from '../../../bench/procstat';
@@ -46,8 +50,8 @@ describe('bench command line', () => {
   });
 
   test('an unknown option is refused, not ignored (a typo must not start a full run)', () => {
-    expect(() => parseArgs(['--quik'])).toThrow('unknown option "--quik" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env, --raid, --worker-root)');
-    expect(() => parseArgs(['--quick', 'intake'])).toThrow('unknown option "intake" (known: --quick, --cluster, --only, --measure-seconds, --out, --worker-env, --raid, --worker-root)');
+    expect(() => parseArgs(['--quik'])).toThrow('unknown option "--quik" (known: --quick, --cluster, --render, --only, --measure-seconds, --out, --worker-env, --raid, --worker-root, --raid-baseline, --raid-baseline-label)');
+    expect(() => parseArgs(['--quick', 'intake'])).toThrow('unknown option "intake" (known: --quick, --cluster, --render, --only, --measure-seconds, --out, --worker-env, --raid, --worker-root, --raid-baseline, --raid-baseline-label)');
   });
 
   test('--worker-env needs NAME=value, --out a prefix', () => {
@@ -69,6 +73,82 @@ describe('bench command line', () => {
     expect(() => parseArgs(['--only', 'cluster', '--out', 'results'])).toThrow('--only cluster would overwrite the committed bench/results.*: name another --out');
     expect(() => parseArgs(['--quick', '--out', 'results'])).toThrow('--quick would overwrite the committed bench/results.*: name another --out');
     expect(parseArgs(['--out', 'results'])).toEqual({ quick: false, cluster: true, out: 'results', workerEnv: {} });
+  });
+});
+
+describe('--raid-baseline on the command line', () => {
+  test('with --only raid, a full run and --render; the label defaults to "previous design"', () => {
+    expect(parseArgs(['--only', 'raid', '--raid-baseline', 'bench/old.json'])).toEqual({
+      quick: false,
+      only: 'raid',
+      cluster: false,
+      workerEnv: {},
+      raidBaseline: { file: 'bench/old.json', label: 'previous design' },
+    });
+    expect(parseArgs(['--raid-baseline', '/tmp/old.json', '--raid-baseline-label', 'one lease per slot'])).toEqual({
+      quick: false,
+      cluster: true,
+      workerEnv: {},
+      raidBaseline: { file: '/tmp/old.json', label: 'one lease per slot' },
+    });
+    expect(parseArgs(['--render', '--raid-baseline', 'old.json'])).toMatchObject({ render: true, raidBaseline: { file: 'old.json', label: 'previous design' } });
+    expect(parseArgs(['--render'])).toMatchObject({ render: true });
+    expect(parseArgs(['--render']).raidBaseline).toBeUndefined();
+  });
+
+  test('refused without a file, with an empty label, with a label alone, or where no raid cell is reported', () => {
+    expect(() => parseArgs(['--raid-baseline'])).toThrow('--raid-baseline takes a results file (got "")');
+    expect(() => parseArgs(['--raid-baseline', 'old.json', '--raid-baseline-label', ''])).toThrow('--raid-baseline-label takes a label (got "")');
+    expect(() => parseArgs(['--raid-baseline-label', 'old'])).toThrow('--raid-baseline-label goes with --raid-baseline');
+    expect(() => parseArgs(['--only', 'intake', '--raid-baseline', 'old.json'])).toThrow(
+      '--raid-baseline goes with the raid cells (a full run, --only raid or --render): not with --only intake',
+    );
+  });
+
+  test('--render takes no option but the baseline’s, since it would ignore them', () => {
+    expect(() => parseArgs(['--render', '--quick', '--out', 'x', '--raid-baseline', 'old.json'])).toThrow(
+      '--render goes alone or with --raid-baseline and --raid-baseline-label (got --quick, --out)',
+    );
+  });
+});
+
+describe('readRaidBaseline', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'raid-baseline-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(name: string, content: unknown): string {
+    const f = path.join(dir, name);
+    writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
+    return f;
+  }
+
+  const raid = { taskQueue: 'bench-raid', workerRoot: '/work/old', workerSettings: {}, bundleBuildSeconds: 9, cells: [{ name: 'raid-4', workers: 4, error: 'x' }], logSamples: {} };
+
+  test('a --only raid results file: its date and raid figures, with the label and the file as given', () => {
+    const f = file('old.json', { only: 'raid', date: '2026-12-01T19:46:19.858Z', mode: 'full', raid });
+    expect(readRaidBaseline(f, 'old pacer')).toEqual({ label: 'old pacer', date: '2026-12-01T19:46:19.858Z', source: f, raid });
+    expect(readRaidBaseline(f).label).toBe('previous design');
+  });
+
+  test('a file that is missing, not JSON, or without raid cells is refused, naming it and what is wrong', () => {
+    const missing = path.join(dir, 'nope.json');
+    expect(() => readRaidBaseline(missing)).toThrow(`--raid-baseline ${missing}: no such file (looked for ${missing})`);
+    const notJson = file('bad.json', '{"date":');
+    expect(() => readRaidBaseline(notJson)).toThrow(`--raid-baseline ${notJson}: not JSON (`);
+    const throughput = file('t.json', { only: 'throughput', date: 'd', throughput: {} });
+    expect(() => readRaidBaseline(throughput)).toThrow(
+      `--raid-baseline ${throughput}: no raid.cells, so no raid figures to compare with (write one with \`npm run bench -- --only raid --out <prefix>\`)`,
+    );
+    expect(() => readRaidBaseline(file('array.json', []))).toThrow(': no raid.cells, so no raid figures to compare with');
+    const empty = file('empty.json', { date: 'd', raid: { ...raid, cells: [] } });
+    expect(() => readRaidBaseline(empty)).toThrow(`--raid-baseline ${empty}: raid.cells is empty, so no raid figures to compare with`);
+    const unnamed = file('unnamed.json', { date: 'd', raid: { ...raid, cells: [raid.cells[0], { name: 'raid-5' }] } });
+    expect(() => readRaidBaseline(unnamed)).toThrow(`--raid-baseline ${unnamed}: raid.cells[1] is not one of raid-1, raid-4, raid-24, raid-4x3, neighbour`);
+    const undated = file('undated.json', { raid });
+    expect(() => readRaidBaseline(undated)).toThrow(`--raid-baseline ${undated}: no date, so not a benchmark results file`);
   });
 });
 

@@ -6,7 +6,9 @@ import { readTree } from '../../../bench/procstat';
 import type { RaidCellResult, RaidResult } from '../../../bench/raid';
 import { analyseBurst, analyseCell, firstArrival, longestGap, type LoggedRequest, type StartedTakedown } from '../../../bench/raid-analysis';
 import { burstSize, pickRaidCells } from '../../../bench/raid-spec';
-import { raidSection } from '../../../bench/report-raid';
+import type { RaidBaseline } from '../../../bench/raid-baseline';
+import { beforeAfter, raidSection } from '../../../bench/report-raid';
+import { renderRaidReport, type RaidOnlyResults } from '../../../bench/report';
 import { WorkerLogCounter } from '../../../bench/worker-logs';
 import { summarize } from '../../../harness/stats';
 
@@ -219,6 +221,70 @@ describe('raid report', () => {
     const text = raidSection(raid([late])).join('\n');
     expect(text).toContain('| 2 | – | 3 enforced, 1 open at the deadline |');
     expect(text).toMatch(/\| 12\.3 \| – \|$/m);
+  });
+});
+
+describe('raid before and after', () => {
+  // The previous design: slower first cut and a neighbour held up behind the burst; no raid-24.
+  const slower = { ...analyseBurst(starts, log, 10), firstArrivalSeconds: 2.5, drainOverIdeal: 1.26, longestPauseMs: 151.6, maxArrivalsInAnyWindow: 11 };
+  const neighbourFigures = { app: 'open', appId: 1234567890, startedAfterMs: 3000, toKickoutMs: 1580, outcome: 'enforced' };
+  const baseline: RaidBaseline = {
+    label: 'old pacer',
+    date: '2026-12-01T19:46:19.858Z',
+    source: 'bench/results-raid-old.json',
+    raid: {
+      ...raid([
+        cell('raid-1'),
+        cell('raid-4', { overall: { ...slower, timeToCutMs: { ...slower.timeToCutMs, p50: 10_300, max: 18_480 } }, cpuMsPerTakedown: { worker: 38.13, devServer: 52 } }),
+        cell('neighbour', { neighbour: { ...neighbourFigures, toDeleteStreamMs: 3144.3, toResultMs: 4885.8 } }),
+      ]),
+      workerRoot: '/work/wt-old',
+    },
+  };
+  const run = raid([
+    cell('raid-4'),
+    { name: 'raid-24', workers: 24, error: 'workers did not start' },
+    cell('neighbour', { neighbour: { ...neighbourFigures, toDeleteStreamMs: 1314.1, toResultMs: 1637.4 } }),
+  ]);
+
+  test('one row per cell, each figure as the baseline’s → this run’s, under the baseline’s label', () => {
+    const text = beforeAfter(run, baseline).join('\n');
+    expect(text).toContain('| cell: old pacer → this run | takedowns | first cut s | drain / ideal (×) | time to cut p50 / max s |');
+    expect(text).toContain('| raid-4 | 4 → 4 | 2.50 → 0.10 | 1.26 → 4.00 | 10.30 / 18.48 → 0.25 / 1.20 | 152 → 900 | 11 (10) → 4 (10) | 38.1 / 52.0 → 100 / 150 | – | – |');
+    expect(text).toContain('| neighbour | 4 + 1 → 4 + 1 | 0.10 → 0.10 | 4.00 → 4.00 | 0.25 / 1.20 → 0.25 / 1.20 | 900 → 900 | 4 (10) → 4 (10) | 100 / 150 → 100 / 150 | 3144 → 1314 | 4886 → 1637 |');
+    expect(text).toContain('*old pacer*: `bench/results-raid-old.json`, run on 2026-12-01T19:46:19.858Z with the workers of the checkout `/work/wt-old`');
+  });
+
+  test('a cell only one side has is "not run" on the other; a failed cell is "failed"; rows keep the report’s cell order', () => {
+    const rows = beforeAfter(run, baseline).filter((l) => /^\| (raid|neighbour)/.test(l));
+    expect(rows.map((l) => l.split(' | ')[0])).toEqual(['| raid-1', '| raid-4', '| raid-24', '| neighbour']);
+    expect(rows[0]).toBe('| raid-1 | 4 → not run | 0.10 → not run | 4.00 → not run | 0.25 / 1.20 → not run | 900 → not run | 4 (10) → not run | 100 / 150 → not run | – | – |');
+    expect(rows[2]).toBe('| raid-24 | not run → failed | not run → failed | not run → failed | not run → failed | not run → failed | not run → failed | not run → failed | – | – |');
+  });
+
+  test('a baseline read back from JSON shows a time to cut it had no samples for as –, not 0', () => {
+    const none = { ...baseline.raid.cells[0]!, overall: { ...slower, timeToCutMs: summarize([]) } } as RaidCellResult;
+    const readBack = JSON.parse(JSON.stringify({ ...baseline, raid: raid([none]) })) as RaidBaseline;
+    expect(beforeAfter(raid([]), readBack).find((l) => l.startsWith('| raid-1 '))).toContain('| – / – → not run |');
+  });
+
+  test('the section puts the table after the cells’ tables only with a baseline; the --only raid report carries it too', () => {
+    const withBaseline = raidSection(run, '## Mass takedowns (raid)', baseline).join('\n');
+    expect(withBaseline.indexOf('**Before and after.**')).toBeGreaterThan(withBaseline.indexOf('| cell | worker processes | CPU ms per takedown'));
+    expect(withBaseline.indexOf('**Before and after.**')).toBeLessThan(withBaseline.indexOf('In the neighbour cell'));
+    expect(raidSection(run).join('\n')).not.toContain('Before and after');
+    const only = {
+      only: 'raid',
+      date: '2026-12-02T10:00:00.000Z',
+      mode: 'full',
+      wallSeconds: 300,
+      machine: { cpu: 'x', cores: 2, memoryGiB: 4, os: 'Linux', loadAverageAtStart: [1] },
+      versions: { temporalCli: '1', node: '22', sdk: '1.24.0' },
+      settings: {},
+      raid: run,
+      raidBaseline: baseline,
+    } satisfies RaidOnlyResults;
+    expect(renderRaidReport(only, 'results-raid.json', 'npm run bench -- --only raid')).toContain('| raid-24 | not run → failed |');
   });
 });
 
