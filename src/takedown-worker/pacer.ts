@@ -135,7 +135,7 @@ export class ProviderCallPacer {
    */
   private pump(activityQueue: string, intervalMs: number): void {
     const queue = this.waiting.get(activityQueue);
-    if (!queue?.length) return;
+    if (!queue) return;
     while (queue.length) {
       const slotMs = this.leasedSlot(activityQueue, intervalMs);
       if (slotMs === undefined) break;
