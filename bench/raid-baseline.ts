@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../harness/worker';
 import type { RaidResult } from './raid';
 import { RAID_CELL_NAMES } from './raid-spec';
 
@@ -19,7 +20,7 @@ export interface RaidBaseline {
   label: string;
   /** When the baseline's run began (its results' `date`). */
   date: string;
-  /** The file it was read from, as given on the command line. */
+  /** The file it was read from: relative to the project when inside it, else its name alone. */
   source: string;
   raid: RaidResult;
 }
@@ -43,7 +44,9 @@ export function readRaidBaseline(file: string, label: string = DEFAULT_BASELINE_
   } catch (err) {
     throw new Error(`${where}: not JSON (${(err as Error).message})`);
   }
-  return { label, source: file, ...checkRaidResults(parsed, where) };
+  const fromProject = path.relative(PROJECT_ROOT, path.resolve(file));
+  const source = fromProject.startsWith('..') || path.isAbsolute(fromProject) ? path.basename(file) : fromProject;
+  return { label, source, ...checkRaidResults(parsed, where) };
 }
 
 /** The `date` and `raid` of a parsed results file; throws, prefixed with `where`, on what a comparison cannot use. */

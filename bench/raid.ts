@@ -7,7 +7,7 @@
  * workers logged about refused polls and lost workflow tasks. The neighbour cell adds one takedown
  * in another app in the middle of a burst: does a raid in one app hold up everyone else?
  */
-import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -16,6 +16,7 @@ import { TAKEDOWN_WORKFLOW_TYPE } from '../src/workflows/definitions';
 import { preciseNow } from '../src/sandbox/request-log';
 import { mapBounded, runBounded } from '../harness/pool';
 import { withTimeout } from '../harness/retry';
+import { PROJECT_ROOT } from '../harness/worker';
 import { untilIdle } from './intake';
 import { pacerRuns, workflowTaskTrouble, type WorkflowTaskTrouble } from './raid-histories';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
@@ -91,8 +92,11 @@ export interface RaidCellFailure {
 /** Every raid cell of a run. */
 export interface RaidResult {
   taskQueue: string;
-  /** The checkout whose worker ran the cells, when not this one. */
-  workerRoot?: string;
+  /**
+   * The commit of the checkout whose worker ran the cells, when not this one (`git rev-parse
+   * --short HEAD` there); never its path, which only this machine knows.
+   */
+  workerCheckout?: string;
   /** The raid workers' settings (the stack's worker's, on the raid queue, with the bundle). */
   workerSettings: Record<string, string>;
   bundleBuildSeconds: number;
@@ -112,7 +116,15 @@ export interface RaidOptions {
 }
 
 /** The project root of this checkout. */
-const OWN_ROOT = path.resolve(__dirname, '..');
+/** The short commit of a checkout, `+changes` when its tree differs from it; `not a git checkout` otherwise. */
+function checkoutCommit(root: string): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  } catch {
+    return 'not a git checkout';
+  }
+}
 
 /**
  * Takedowns run on the open app per worker process before a cell that added workers: a raid
@@ -285,7 +297,7 @@ function neighbourFigures(target: BenchTarget, run: { startedAt: number; complet
  */
 export async function runRaid(stack: BenchStack, cells: readonly RaidCellSpec[], options: RaidOptions): Promise<RaidResult> {
   const log = options.log ?? (() => {});
-  const root = options.workerRoot ?? OWN_ROOT;
+  const root = options.workerRoot ?? PROJECT_ROOT;
   const bundle = await buildRaidBundle(root);
   log(bundle.file ? `raid: workflow bundle built from ${root} in ${bundle.buildSeconds.toFixed(1)} s` : `raid: ${root} has no src/bundle-workflows.ts; each worker bundles at its start`);
   const logs = new WorkerLogCounter();
@@ -327,7 +339,7 @@ export async function runRaid(stack: BenchStack, cells: readonly RaidCellSpec[],
   }
   return {
     taskQueue: RAID_TASK_QUEUE,
-    ...(options.workerRoot ? { workerRoot: options.workerRoot } : {}),
+    ...(options.workerRoot ? { workerCheckout: checkoutCommit(options.workerRoot) } : {}),
     workerSettings: pool.settings,
     bundleBuildSeconds: bundle.buildSeconds,
     cells: cells.map((c) => results.get(c.name)!),

@@ -92,7 +92,7 @@ export function beforeAfter(r: RaidResult, baseline: RaidBaseline): string[] {
     '**Before and after.**',
     '',
     `Each figure is *${label}* → *this run*. *${label}*: \`${baseline.source}\`, run on ${baseline.date}` +
-      `${baseline.raid.workerRoot ? ` with the workers of the checkout \`${baseline.raid.workerRoot}\`` : ''}; *this run*: the cells above. ` +
+      `${baseline.raid.workerCheckout ? ` with the workers of commit \`${baseline.raid.workerCheckout}\`` : ''}; *this run*: the cells above. ` +
       '*not run*: that side has no cell of the name; *failed*: the cell ran and did not finish.',
     '',
     `| cell: ${cellText(label)} → this run | takedowns | first cut s | drain / ideal (×) | time to cut p50 / max s | longest pause ms | max DeleteStream in any 1 s (limit) | CPU ms per takedown: all workers / dev server | neighbour: to DeleteStream ms | neighbour: to result ms |`,
@@ -115,7 +115,7 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
     'A burst of ZEGO takedowns started at once (50 start calls in flight) into apps whose DeleteStream is limited at the',
     'documented 10/s in the sandbox and in the worker (StopMix and KickoutUser at their documented 100/s and 50/s), on 1 to 24',
     `worker processes: \`src/worker.ts\` children with the benchmark worker's settings on a task queue of their own (\`${r.taskQueue}\`),`,
-    `all loading one workflow bundle built before the first${r.workerRoot ? `, **from the checkout \`${r.workerRoot}\`**` : ''}. Times are on the sandbox's`,
+    `all loading one workflow bundle built before the first${r.workerCheckout ? `, **from a checkout of commit \`${r.workerCheckout}\`**` : ''}. Times are on the sandbox's`,
     'arrival clock from the cell\'s first start call. *First cut*: first DeleteStream arrival. *Drain*: last takedown\'s DeleteStream',
     'arrival; *ideal* (N − 1) / limit (per app: the apps drain side by side). *Time to cut*: each takedown\'s DeleteStream arrival',
     '(matched by room and stream, the first one not refused for its rate) minus its own start call. *Longest pause*: the longest',

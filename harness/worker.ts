@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The checkout this code runs from. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The JSON log line fragment the worker writes once every one of its queues is polled. */
 export const WORKER_READY_MARKER = '"message":"takedown worker started"';

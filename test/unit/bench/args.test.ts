@@ -125,12 +125,23 @@ describe('readRaidBaseline', () => {
     return f;
   }
 
-  const raid = { taskQueue: 'bench-raid', workerRoot: '/work/old', workerSettings: {}, bundleBuildSeconds: 9, cells: [{ name: 'raid-4', workers: 4, error: 'x' }], logSamples: {} };
+  const raid = { taskQueue: 'bench-raid', workerCheckout: '0eca2e7', workerSettings: {}, bundleBuildSeconds: 9, cells: [{ name: 'raid-4', workers: 4, error: 'x' }], logSamples: {} };
 
-  test('a --only raid results file: its date and raid figures, with the label and the file as given', () => {
+  test('a --only raid results file: its date and raid figures, with the label; outside the project the file is named alone', () => {
     const f = file('old.json', { only: 'raid', date: '2026-12-01T19:46:19.858Z', mode: 'full', raid });
-    expect(readRaidBaseline(f, 'old pacer')).toEqual({ label: 'old pacer', date: '2026-12-01T19:46:19.858Z', source: f, raid });
+    expect(readRaidBaseline(f, 'old pacer')).toEqual({ label: 'old pacer', date: '2026-12-01T19:46:19.858Z', source: 'old.json', raid });
     expect(readRaidBaseline(f).label).toBe('previous design');
+  });
+
+  test('a baseline inside the project is named by its path from the project root', () => {
+    const inside = mkdtempSync(path.join(__dirname, 'baseline-'));
+    try {
+      const f = path.join(inside, 'old.json');
+      writeFileSync(f, JSON.stringify({ only: 'raid', date: '2026-12-01T19:46:19.858Z', raid }));
+      expect(readRaidBaseline(f).source).toBe(`test/unit/bench/${path.basename(inside)}/old.json`);
+    } finally {
+      rmSync(inside, { recursive: true, force: true });
+    }
   });
 
   test('a file that is missing, not JSON, or without raid cells is refused, naming it and what is wrong', () => {

@@ -192,7 +192,7 @@ describe('raid report', () => {
       neighbour: { app: 'open', appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced' },
       pacerTasks: { histories: 3, timedOut: 0, failed: 1 },
     });
-    const text = raidSection({ ...raid([multi, neighbour]), workerRoot: '/tmp/old' }).join('\n');
+    const text = raidSection({ ...raid([multi, neighbour]), workerCheckout: '0eca2e7' }).join('\n');
     expect(text).toContain('| raid-4x3 | 4 | 3 × 4 |');
     expect(text).toContain('| raid-4x3 | limit10b (1234500011) | 4 | 0.10 | 1.20 |');
     expect(text).toContain('| neighbour | 4 | 4 + 1 |');
@@ -200,7 +200,7 @@ describe('raid report', () => {
     expect(text).toContain(
       'In the neighbour cell, one takedown in the open app (1234567890), started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms.',
     );
-    expect(text).toContain('**from the checkout `/tmp/old`**');
+    expect(text).toContain('**from a checkout of commit `0eca2e7`**');
   });
 
   test('a cell that failed keeps its row with the reason, the other cells their figures; sample log lines follow', () => {
@@ -238,7 +238,7 @@ describe('raid before and after', () => {
         cell('raid-4', { overall: { ...slower, timeToCutMs: { ...slower.timeToCutMs, p50: 10_300, max: 18_480 } }, cpuMsPerTakedown: { worker: 38.13, devServer: 52 } }),
         cell('neighbour', { neighbour: { ...neighbourFigures, toDeleteStreamMs: 3144.3, toResultMs: 4885.8 } }),
       ]),
-      workerRoot: '/work/wt-old',
+      workerCheckout: '0eca2e7',
     },
   };
   const run = raid([
@@ -252,7 +252,7 @@ describe('raid before and after', () => {
     expect(text).toContain('| cell: old pacer → this run | takedowns | first cut s | drain / ideal (×) | time to cut p50 / max s |');
     expect(text).toContain('| raid-4 | 4 → 4 | 2.50 → 0.10 | 1.26 → 4.00 | 10.30 / 18.48 → 0.25 / 1.20 | 152 → 900 | 11 (10) → 4 (10) | 38.1 / 52.0 → 100 / 150 | – | – |');
     expect(text).toContain('| neighbour | 4 + 1 → 4 + 1 | 0.10 → 0.10 | 4.00 → 4.00 | 0.25 / 1.20 → 0.25 / 1.20 | 900 → 900 | 4 (10) → 4 (10) | 100 / 150 → 100 / 150 | 3144 → 1314 | 4886 → 1637 |');
-    expect(text).toContain('*old pacer*: `bench/results-raid-old.json`, run on 2026-12-01T19:46:19.858Z with the workers of the checkout `/work/wt-old`');
+    expect(text).toContain('*old pacer*: `bench/results-raid-old.json`, run on 2026-12-01T19:46:19.858Z with the workers of commit `0eca2e7`');
   });
 
   test('a cell only one side has is "not run" on the other; a failed cell is "failed"; rows keep the report’s cell order', () => {
