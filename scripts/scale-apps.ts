@@ -6,7 +6,7 @@
  * both over an idle window, ResourceExhausted lines in the worker's output, and one takedown in the
  * last app.
  *
- *   npx tsx scripts/scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--out /tmp/scale-apps.json]
+ *   npx tsx scripts/scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--out FILE (default: scale-apps.json in the temp directory)]
  *
  * Every N gets a stack of its own, stopped before the next starts.
  */
@@ -73,7 +73,7 @@ function parseArgs(argv: string[]): Options {
     settleSeconds: positive('--settle-seconds', 10),
     readyTimeoutSeconds: positive('--ready-timeout-seconds', 300),
     takedownTimeoutSeconds: positive('--takedown-timeout-seconds', 120),
-    out: values.get('--out') ?? '/tmp/scale-apps.json',
+    out: values.get('--out') ?? path.join(os.tmpdir(), 'scale-apps.json'),
   };
 }
 

@@ -29,28 +29,27 @@ export function pacerTaskQueueName(taskQueue: string): string {
 }
 
 /**
- * At most this many pollers on a paced activity queue: the server hands out at most
- * `ratePerSecond` tasks a second, so a few long polls keep up. Every poll of every queue of every
- * process counts against the namespace's concurrent poller limit (`frontend.namespaceCount`,
- * 1,200 per frontend by default), which the SDK's default of 10 per queue reaches with a handful
- * of processes (bench/analysis.md, raids).
- */
-/**
  * Workflow pollers on the pacers' queue: one workflow task serves a whole batch of reservations,
  * and two is the least the SDK allows with a workflow cache.
  */
 export const PACER_WORKFLOW_POLLERS = 2;
 
-export function activityPollersFor(ratePerSecond: number): number {
-  return Math.min(10, Math.max(TASK_QUEUE_PARTITIONS, Math.ceil(ratePerSecond / 10)));
-}
-
 /**
  * Partitions of a task queue on the Temporal server (`matching.numTaskqueueReadPartitions`,
  * default 4), each rate-limited at its share of the queue's rate: with fewer pollers than
- * partitions one process drained a burst at half the rate (bench/analysis.md, raids).
+ * partitions one process drained a burst more slowly (bench/analysis.md, raids).
  */
 const TASK_QUEUE_PARTITIONS = 4;
+
+/**
+ * Pollers on a paced activity queue: one per partition, more for a fast queue, at most 10. Every
+ * poll of every queue of every process counts against the namespace's concurrent poller limit
+ * (`frontend.namespaceCount`, 1,200 per frontend by default), which the SDK's default of 10 per
+ * queue reaches with a handful of processes (bench/analysis.md, raids).
+ */
+export function activityPollersFor(ratePerSecond: number): number {
+  return Math.min(10, Math.max(TASK_QUEUE_PARTITIONS, Math.ceil(ratePerSecond / 10)));
+}
 
 export function activityQueueName(taskQueue: string, provider: ProviderName, appId: string, bucket: Bucket): string {
   return `${taskQueue}/${provider}/${appId}/${bucket}`;
