@@ -60,7 +60,7 @@ describe('a client without a ban', () => {
   });
 
   test('comes back after a kick, no sooner than its delay, publishing its stream again', async () => {
-    await sandbox.control.addZegoClient({ appId: APP.appId, roomId: 'room-1', userId: 'host', streamId: 's-host', rejoin: { delayMs: 150 } });
+    await sandbox.control.addZegoClient({ appId: APP.appId, roomId: 'room-1', userId: 'host', streamId: 's-host', rejoin: { delayMs: 1_000 } });
     const kickedAt = preciseNow();
     expect((await kick('room-1', 'host')).body.Code).toBe(0);
     // The only user was kicked: the room is gone until the client logs in again.
@@ -71,7 +71,7 @@ describe('a client without a ban', () => {
     expect(back.kickedAt[0]).toBeGreaterThanOrEqual(kickedAt);
     const rejoin = back.attempts.at(-1)!;
     expect(rejoin).toMatchObject({ reason: 'rejoin', outcome: 'accepted' });
-    expect(rejoin.at - back.kickedAt[0]!).toBeGreaterThanOrEqual(150);
+    expect(rejoin.at - back.kickedAt[0]!).toBeGreaterThanOrEqual(1_000);
     expect(await streamsIn('room-1')).toEqual([expect.objectContaining({ StreamId: 's-host', UserId: 'host' })]);
   });
 
