@@ -98,8 +98,10 @@ export class ProviderCallPacer {
     if (intervalMs === undefined) return { waitedMs: 0, reservations: 0 };
     for (let reservations = 1; reservations <= MAX_RESERVATIONS_PER_CALL; reservations++) {
       const slotMs = await this.nextSlot(activityQueue, intervalMs, signal);
-      const untilSlot = slotMs - Date.now();
-      if (untilSlot > 0) await sleep(untilSlot, undefined, { signal }).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
+      // A timer may fire a millisecond before the wall clock reaches the slot: sleep until it has.
+      for (let untilSlot = slotMs - Date.now(); untilSlot > 0; untilSlot = slotMs - Date.now()) {
+        await sleep(untilSlot, undefined, { signal }).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
+      }
       // Checked after the sleep: a timer that fires late on a busy process makes the slot late too.
       if (Date.now() - slotMs <= this.options.maxLatenessMs) return { waitedMs: Date.now() - started, reservations, slotMs };
     }
