@@ -11,7 +11,7 @@ import { banActivities, type BanStarter } from './bans';
 
 export type { BanStarter, PlacedRule } from './bans';
 import { providerCalls } from './provider-calls';
-import { stepRecord, type CallPacer } from './steps';
+import { stepRecord, type CallPacer, type PaceKeyFor } from './steps';
 
 export interface ActivityDependencies {
   /** One client holding every configured ZEGO app. */
@@ -22,6 +22,8 @@ export interface ActivityDependencies {
   routeFor(provider: 'zego' | 'agora', appId: string): ProviderRoute | undefined;
   /** Spaces provider calls across every worker; without it calls go out as soon as dispatched. */
   pacer?: CallPacer;
+  /** Which pacer a call's task queue and fairness key belong to. Default: the pacer named by the task queue. */
+  paceKeyFor?: PaceKeyFor;
   /** Starts or joins ban workflows; without it a takedown with a ban fails its ban step. */
   bans?: BanStarter;
 }

@@ -15,6 +15,6 @@ export function providerCalls(deps: ActivityDependencies) {
     if (!client) throw noCredentials('agora', appId);
     return client;
   };
-  const providerCall = composeCall(heartbeats(), ...(deps.pacer ? [pacing(deps.pacer)] : []), failureMapping(), metricsAndLogs());
+  const providerCall = composeCall(heartbeats(), ...(deps.pacer ? [pacing(deps.pacer, deps.paceKeyFor)] : []), failureMapping(), metricsAndLogs());
   return { zego, agora, providerCall };
 }

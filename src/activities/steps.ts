@@ -12,11 +12,14 @@ import type { StepAction } from '../workflows/plan';
 import type { StepHeartbeat, StepRecord } from '../workflows/types';
 import { StepFailureType, toStepFailure } from './failures';
 
-/** Spaces provider calls across workers (`src/takedown-worker/pacer.ts`); keyed by activity task queue. */
+/** Spaces provider calls across workers (`src/takedown-worker/pacer.ts`); keyed by a bucket's pace key (`routes.ts`). */
 export interface CallPacer {
   awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<{ waitedMs: number; reservations: number }>;
   holdOff(activityQueue: string, untilMs: number): Promise<void>;
 }
+
+/** The pace key of a call whose activity task came from this queue, under this fairness key. */
+export type PaceKeyFor = (taskQueue: string, fairnessKey: string | undefined) => string;
 
 /** A provider client's call, given the attempt's cancellation signal and request id. */
 export type ProviderCall<R> = (options: CallOptions) => Promise<R>;
@@ -90,13 +93,13 @@ function isProviderAnswer(err: unknown): err is ApplicationFailure {
  * fails the attempt (retryably) before anything is sent. A throttling answer holds off every
  * worker's next call on the queue for as long as this attempt waits to retry.
  */
-export function pacing(pacer: CallPacer): CallWrapper {
+export function pacing(pacer: CallPacer, paceKeyFor: PaceKeyFor = (taskQueue) => taskQueue): CallWrapper {
   return (next, { provider, action, context }) =>
     async (options) => {
       const tags = { provider, action };
-      const { taskQueue } = context.info;
+      const paceKey = paceKeyFor(context.info.taskQueue, context.info.priority?.fairnessKey);
       try {
-        const { waitedMs, reservations } = await pacer.awaitSlot(taskQueue, context.cancellationSignal);
+        const { waitedMs, reservations } = await pacer.awaitSlot(paceKey, context.cancellationSignal);
         context.metricMeter.createHistogram('takedown_pacer_wait', 'int', 'ms', 'Wait for a provider call slot').record(Math.round(waitedMs), tags);
         if (reservations > 1) log.info('provider call slot reserved again after a late grant', { ...tags, reservations, waitedMs });
       } catch (err) {
@@ -109,7 +112,7 @@ export function pacing(pacer: CallPacer): CallWrapper {
       } catch (err) {
         if (err instanceof ApplicationFailure && err.type === StepFailureType.ProviderRateLimited) {
           const delayMs = typeof err.nextRetryDelay === 'number' ? err.nextRetryDelay : 1_000;
-          await pacer.holdOff(taskQueue, Date.now() + delayMs).catch((holdOffErr: unknown) => {
+          await pacer.holdOff(paceKey, Date.now() + delayMs).catch((holdOffErr: unknown) => {
             // The retry itself still waits; only the other workers may call once more before they see a throttle too.
             log.warn('could not hold off the provider pacer', { ...tags, error: (holdOffErr as Error)?.message });
           });

@@ -60,6 +60,12 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number,
   throw new Error(`temporal dev server did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${output()}`);
 }
 
+/**
+ * Task queue fairness, which the shared queue layout needs (`TAKEDOWN_QUEUE_LAYOUT=shared`, README
+ * "Queue layouts"): every dev server of the project runs with it, so either layout works on it.
+ */
+const FAIRNESS_ARGS = ['--dynamic-config-value', 'matching.enableFairness=true'];
+
 /** The `--search-attribute` arguments that register the takedown search attributes. */
 export function searchAttributeArgs(): string[] {
   return SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]);
@@ -73,6 +79,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFilename ? ['--db-filename', options.dbFilename] : []),
     ...searchAttributeArgs(),
+    ...FAIRNESS_ARGS,
     '--log-level', 'error',
     ...(options.extraArgs ?? []),
   ];

@@ -90,6 +90,14 @@ export interface WorkerConfig {
    */
   rateHeadroom: number;
   /**
+   * How provider calls are spread over activity task queues (`TAKEDOWN_QUEUE_LAYOUT`): `per-app`,
+   * a queue per app and rate-limit bucket; `shared`, a queue per provider and bucket with a
+   * fairness key and rate per app, which needs server fairness (`matching.enableFairness`). See
+   * README, "Queue layouts".
+   * @default `per-app`
+   */
+  queueLayout: QueueLayout;
+  /**
    * Prometheus bind address, or undefined for no metrics endpoint.
    * @default `127.0.0.1:9464`
    */
@@ -100,6 +108,10 @@ export interface WorkerConfig {
   /** A pre-built workflow bundle (`npm run bundle`); unset, the worker bundles `src/workflows` at start. */
   workflowBundlePath?: string;
 }
+
+/** The activity queue layouts (`TAKEDOWN_QUEUE_LAYOUT`). */
+export const QUEUE_LAYOUTS = ['per-app', 'shared'] as const;
+export type QueueLayout = (typeof QUEUE_LAYOUTS)[number];
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -129,6 +141,7 @@ const envSchema = z.object({
   TAKEDOWN_STEP_BUDGET: durationText.default('5 minutes'),
   // Above 0.95 the pacer would have almost no room for a slot reached a little late (pacer.ts).
   TAKEDOWN_RATE_HEADROOM: z.coerce.number().gt(0, 'must be above 0').max(0.95, 'must be at most 0.95').default(0.9),
+  TAKEDOWN_QUEUE_LAYOUT: z.enum(QUEUE_LAYOUTS, { error: `must be one of ${QUEUE_LAYOUTS.join(', ')}` }).default('per-app'),
   TAKEDOWN_METRICS_ADDRESS: z.string().default('127.0.0.1:9464'),
   TAKEDOWN_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   TAKEDOWN_WORKFLOW_BUNDLE: z.string().optional(),
@@ -249,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
       budget: e.TAKEDOWN_STEP_BUDGET,
     },
     rateHeadroom: e.TAKEDOWN_RATE_HEADROOM,
+    queueLayout: e.TAKEDOWN_QUEUE_LAYOUT,
     metricsAddress: metrics === '' || metrics === 'off' ? undefined : metrics,
     logLevel: e.TAKEDOWN_LOG_LEVEL,
     ...(payloadCodec ? { payloadCodec } : {}),

@@ -19,10 +19,10 @@ import {
   type SlotRequest,
 } from '../workflows/pacer';
 
-/** The pacer workflows' two updates, addressed by activity queue. */
+/** The pacer workflows' two updates, addressed by pace key (a bucket of one app, `routes.ts`). */
 export interface PacerWorkflows {
-  reserve(activityQueue: string, request: SlotRequest): Promise<SlotGrant>;
-  holdOff(activityQueue: string, holdOff: HoldOff): Promise<void>;
+  reserve(paceKey: string, request: SlotRequest): Promise<SlotGrant>;
+  holdOff(paceKey: string, holdOff: HoldOff): Promise<void>;
 }
 
 /** Reservations one call may make before giving up, when every slot it got had already passed. */
@@ -36,7 +36,7 @@ export class PacerError extends Error {
 
 export interface ProviderCallPacerOptions {
   workflows: PacerWorkflows;
-  /** Slot spacing for each paced activity queue; calls on other queues are not paced. */
+  /** Slot spacing for each pace key; calls under other keys are not paced. */
   intervalsMs: ReadonlyMap<string, number>;
   /**
    * A slot reached later than this is not used: a late call would bunch up with the calls in the
@@ -92,12 +92,12 @@ export class ProviderCallPacer {
   }
 
   /** Resolves when this call may be sent; rejects with `PacerError`, or the signal's reason when aborted. */
-  async awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<PacedCall> {
-    const intervalMs = this.options.intervalsMs.get(activityQueue);
+  async awaitSlot(paceKey: string, signal?: AbortSignal): Promise<PacedCall> {
+    const intervalMs = this.options.intervalsMs.get(paceKey);
     const started = Date.now();
     if (intervalMs === undefined) return { waitedMs: 0, reservations: 0 };
     for (let reservations = 1; reservations <= MAX_RESERVATIONS_PER_CALL; reservations++) {
-      const slotMs = await this.nextSlot(activityQueue, intervalMs, signal);
+      const slotMs = await this.nextSlot(paceKey, intervalMs, signal);
       // A timer may fire a millisecond before the wall clock reaches the slot: sleep until it has.
       for (let untilSlot = slotMs - Date.now(); untilSlot > 0; untilSlot = slotMs - Date.now()) {
         await sleep(untilSlot, undefined, { signal }).catch((err: unknown) => Promise.reject(signal?.aborted ? signal.reason : err));
@@ -105,29 +105,29 @@ export class ProviderCallPacer {
       // Checked after the sleep: a timer that fires late on a busy process makes the slot late too.
       if (Date.now() - slotMs <= this.options.maxLatenessMs) return { waitedMs: Date.now() - started, reservations, slotMs };
     }
-    throw new PacerError(`no provider call slot on ${activityQueue}: ${MAX_RESERVATIONS_PER_CALL} slots in a row had passed by more than ${Math.round(this.options.maxLatenessMs)} ms when granted`);
+    throw new PacerError(`no provider call slot on ${paceKey}: ${MAX_RESERVATIONS_PER_CALL} slots in a row had passed by more than ${Math.round(this.options.maxLatenessMs)} ms when granted`);
   }
 
   /** After a throttling answer: no worker gets a slot on the queue before `untilMs`. */
-  async holdOff(activityQueue: string, untilMs: number): Promise<void> {
-    if (!this.options.intervalsMs.has(activityQueue)) return;
-    this.leases.delete(activityQueue);
-    await this.options.workflows.holdOff(activityQueue, { untilMs });
+  async holdOff(paceKey: string, untilMs: number): Promise<void> {
+    if (!this.options.intervalsMs.has(paceKey)) return;
+    this.leases.delete(paceKey);
+    await this.options.workflows.holdOff(paceKey, { untilMs });
   }
 
-  private nextSlot(activityQueue: string, intervalMs: number, signal?: AbortSignal): Promise<number> {
+  private nextSlot(paceKey: string, intervalMs: number, signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
     return new Promise<number>((resolve, reject) => {
       const onAbort = () => reject(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
       const settled = () => signal?.removeEventListener('abort', onAbort);
-      const queue = this.waiting.get(activityQueue) ?? [];
+      const queue = this.waiting.get(paceKey) ?? [];
       queue.push({
         resolve: (slotMs) => (settled(), resolve(slotMs)),
         reject: (err) => (settled(), reject(err)),
       });
-      this.waiting.set(activityQueue, queue);
-      this.pump(activityQueue, intervalMs);
+      this.waiting.set(paceKey, queue);
+      this.pump(paceKey, intervalMs);
     });
   }
 
@@ -135,46 +135,46 @@ export class ProviderCallPacer {
    * Serves the queue's waiters from this process's lease while it lasts, then sends one
    * reservation for everyone still waiting, unless one is already on its way.
    */
-  private pump(activityQueue: string, intervalMs: number): void {
-    const queue = this.waiting.get(activityQueue);
+  private pump(paceKey: string, intervalMs: number): void {
+    const queue = this.waiting.get(paceKey);
     if (!queue) return;
     while (queue.length) {
-      const slotMs = this.leasedSlot(activityQueue, intervalMs);
+      const slotMs = this.leasedSlot(paceKey, intervalMs);
       if (slotMs === undefined) break;
       queue.shift()!.resolve(slotMs);
     }
-    if (!queue.length || this.reserving.has(activityQueue)) return;
+    if (!queue.length || this.reserving.has(paceKey)) return;
     const batch = queue.splice(0, MAX_SLOTS_PER_REQUEST);
-    this.reserving.add(activityQueue);
-    const leadMs = this.leadsMs.get(activityQueue) ?? 0;
+    this.reserving.add(paceKey);
+    const leadMs = this.leadsMs.get(paceKey) ?? 0;
     void this.options.workflows
-      .reserve(activityQueue, { count: batch.length, intervalMs, holder: this.holder, ...(leadMs > 0 ? { leadMs: Math.round(leadMs) } : {}) })
+      .reserve(paceKey, { count: batch.length, intervalMs, holder: this.holder, ...(leadMs > 0 ? { leadMs: Math.round(leadMs) } : {}) })
       .then(
         (grant) => {
-          this.learnLead(activityQueue, leadMs, Date.now() - grant.firstSlotMs);
+          this.learnLead(paceKey, leadMs, Date.now() - grant.firstSlotMs);
           batch.forEach((w, i) => w.resolve(grant.firstSlotMs + i * grant.intervalMs));
           if (grant.leaseUntilMs !== undefined) {
-            this.leases.set(activityQueue, { lastSlotMs: grant.leaseUntilMs - grant.intervalMs, previousSlotMs: grant.firstSlotMs + (batch.length - 1) * grant.intervalMs });
+            this.leases.set(paceKey, { lastSlotMs: grant.leaseUntilMs - grant.intervalMs, previousSlotMs: grant.firstSlotMs + (batch.length - 1) * grant.intervalMs });
           }
         },
         (err: unknown) => {
-          const reason = new PacerError(`could not reserve a provider call slot on ${activityQueue}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+          const reason = new PacerError(`could not reserve a provider call slot on ${paceKey}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
           for (const w of batch) w.reject(reason);
         },
       )
       .finally(() => {
-        this.reserving.delete(activityQueue);
-        this.pump(activityQueue, intervalMs);
+        this.reserving.delete(paceKey);
+        this.pump(paceKey, intervalMs);
       });
   }
 
   /** The next slot of this process's lease on the queue: `intervalMs` after the previous one, never in the past. */
-  private leasedSlot(activityQueue: string, intervalMs: number): number | undefined {
-    const lease = this.leases.get(activityQueue);
+  private leasedSlot(paceKey: string, intervalMs: number): number | undefined {
+    const lease = this.leases.get(paceKey);
     if (!lease) return undefined;
     const slotMs = Math.max(Date.now(), lease.previousSlotMs + intervalMs);
     if (slotMs > lease.lastSlotMs) {
-      this.leases.delete(activityQueue);
+      this.leases.delete(paceKey);
       return undefined;
     }
     lease.previousSlotMs = slotMs;
@@ -187,27 +187,27 @@ export class ProviderCallPacer {
    * after it passed, later requests ask for slots that much further ahead (plus a fifth); otherwise
    * the lead shrinks, so an idle pacer adds no wait.
    */
-  private learnLead(activityQueue: string, leadMs: number, latenessMs: number): void {
+  private learnLead(paceKey: string, leadMs: number, latenessMs: number): void {
     const next = latenessMs > this.options.maxLatenessMs / 2 ? Math.min(MAX_LEAD_MS, (leadMs + latenessMs) * 1.2) : leadMs * 0.9;
-    if (next < 1) this.leadsMs.delete(activityQueue);
-    else this.leadsMs.set(activityQueue, next);
+    if (next < 1) this.leadsMs.delete(paceKey);
+    else this.leadsMs.set(paceKey, next);
   }
 }
 
 /** The pacer workflows over a Temporal client; an update starts the queue's pacer on `taskQueue` if no run is open. */
 export function temporalPacerWorkflows(client: Client, taskQueue: string): PacerWorkflows {
-  const withStart = (activityQueue: string) =>
+  const withStart = (paceKey: string) =>
     new WithStartWorkflowOperation(PROVIDER_PACER_WORKFLOW_TYPE, {
-      workflowId: pacerWorkflowId(activityQueue),
+      workflowId: pacerWorkflowId(paceKey),
       taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [{}],
-      staticSummary: `Paces provider calls on ${activityQueue}`,
+      staticSummary: `Paces provider calls on ${paceKey}`,
     });
   return {
-    reserve: (activityQueue, request) =>
-      client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [request], startWorkflowOperation: withStart(activityQueue) }),
-    holdOff: (activityQueue, holdOff) =>
-      client.workflow.executeUpdateWithStart(holdOffUpdate, { args: [holdOff], startWorkflowOperation: withStart(activityQueue) }),
+    reserve: (paceKey, request) =>
+      client.workflow.executeUpdateWithStart(reserveSlotsUpdate, { args: [request], startWorkflowOperation: withStart(paceKey) }),
+    holdOff: (paceKey, holdOff) =>
+      client.workflow.executeUpdateWithStart(holdOffUpdate, { args: [holdOff], startWorkflowOperation: withStart(paceKey) }),
   };
 }

@@ -1,6 +1,8 @@
 /**
- * Rate-limited activity task queues: one per provider app and rate-limit bucket, each dispatched by
- * the Temporal server at the provider's documented rate (times headroom) across every worker.
+ * Rate-limited activity task queues. Every provider app and rate-limit bucket has its rate (the
+ * provider's documented limit times headroom) and its pacer; where its tasks wait depends on the
+ * layout: a task queue of its own (`per-app`), or a queue per provider and bucket shared by every
+ * app, the app's tasks under a fairness key limited to the app's rate (`shared`).
  */
 import { createHash } from 'node:crypto';
 import type { ProviderName } from '../providers/types';
@@ -8,13 +10,29 @@ import type { Bucket } from '../workflows/plan';
 import type { ProviderRoute } from '../workflows/types';
 import { DOCUMENTED_RATE_LIMITS, type AgoraAccountSettings, type WorkerConfig } from './config';
 
+/** One app's (or Agora account's) rate-limit bucket, and where its provider calls wait. */
 export interface ActivityQueue {
+  /** The task queue its activities are scheduled on. */
   name: string;
   provider: ProviderName;
   appId: string;
   bucket: Bucket;
-  /** Passed as `maxTaskQueueActivitiesPerSecond`. */
+  /** The bucket's rate: the queue's `maxTaskQueueActivitiesPerSecond`, or the fairness key's. */
   ratePerSecond: number;
+  /**
+   * Names the bucket's pacer, the same in both layouts, so that workers of either layout running
+   * side by side while a fleet changes layout share one pacer per bucket.
+   */
+  paceKey: string;
+  /** The app's fairness key on a shared queue (at most 64 bytes, a server limit); absent on a queue of its own. */
+  fairnessKey?: string;
+}
+
+/** A task queue the workers poll, and the rate the worker sets on it (none on a shared queue: its apps have theirs). */
+export interface PolledQueue {
+  name: string;
+  ratePerSecond?: number;
+  pollers: number;
 }
 
 /** The app segment of the shared queues through which an Agora account configured without App IDs serves any app. */
@@ -55,13 +73,30 @@ export function activityQueueName(taskQueue: string, provider: ProviderName, app
   return `${taskQueue}/${provider}/${appId}/${bucket}`;
 }
 
+/** The queue of a provider's bucket that every app shares in the `shared` layout. */
+export function sharedQueueName(taskQueue: string, provider: ProviderName, bucket: Bucket): string {
+  return `${taskQueue}/${provider}/${bucket}`;
+}
+
+/**
+ * Per-key rate set on every shared queue; a task's fairness weight (its app's rate) scales it, so
+ * each app's tasks are dispatched at the app's own rate.
+ */
+export const SHARED_QUEUE_KEY_RATE = 1;
+
 /** Every rate-limited queue the configuration implies. */
 export function activityQueues(config: WorkerConfig): ActivityQueue[] {
   const queues: ActivityQueue[] = [];
   const add = (provider: ProviderName, appId: string, limits: Partial<Record<Bucket, number>>, overrides: Partial<Record<Bucket, number>>) => {
     for (const bucket of Object.keys(limits) as Bucket[]) {
       const limit = overrides[bucket] ?? limits[bucket]!;
-      queues.push({ name: activityQueueName(config.taskQueue, provider, appId, bucket), provider, appId, bucket, ratePerSecond: limit * config.rateHeadroom });
+      const paceKey = activityQueueName(config.taskQueue, provider, appId, bucket);
+      const ratePerSecond = limit * config.rateHeadroom;
+      queues.push(
+        config.queueLayout === 'shared'
+          ? { name: sharedQueueName(config.taskQueue, provider, bucket), provider, appId, bucket, ratePerSecond, paceKey, fairnessKey: appId }
+          : { name: paceKey, provider, appId, bucket, ratePerSecond, paceKey },
+      );
     }
   };
   for (const app of config.zego.apps) {
@@ -75,6 +110,22 @@ export function activityQueues(config: WorkerConfig): ActivityQueue[] {
     add('agora', accountSegment(account), { kickingRule }, account.rateLimits);
   }
   return queues;
+}
+
+/** The queues to poll: each once, with as many pollers as the rate of all the apps on it calls for. */
+export function polledQueues(queues: readonly ActivityQueue[]): PolledQueue[] {
+  const byName = new Map<string, { rate: number; shared: boolean }>();
+  for (const q of queues) {
+    const seen = byName.get(q.name);
+    byName.set(q.name, { rate: (seen?.rate ?? 0) + q.ratePerSecond, shared: q.fairnessKey !== undefined });
+  }
+  return [...byName].map(([name, { rate, shared }]) => ({ name, ...(shared ? {} : { ratePerSecond: rate }), pollers: activityPollersFor(rate) }));
+}
+
+/** Finds a call's pacer from where its activity task came from: its queue and fairness key. */
+export function paceKeyResolver(queues: readonly ActivityQueue[]): (taskQueue: string, fairnessKey: string | undefined) => string {
+  const keys = new Map(queues.map((q) => [`${q.name}\n${q.fairnessKey ?? ''}`, q.paceKey]));
+  return (taskQueue, fairnessKey) => keys.get(`${taskQueue}\n${fairnessKey ?? ''}`) ?? taskQueue;
 }
 
 /**
@@ -108,10 +159,10 @@ export function routeFor(config: WorkerConfig, provider: ProviderName, appId: st
     maxRuleSeconds = config.agora.maxRuleSeconds;
   }
   // Every bucket of the provider has a queue per app or account (activityQueues), so the record is complete.
-  const queues = Object.fromEntries(
-    activityQueues(config)
-      .filter((q) => q.provider === provider && segments.has(q.appId))
-      .map((q) => [q.bucket, q.name]),
-  ) as ProviderRoute['queues'];
-  return { queues, retry: config.retry, maxRuleSeconds } as ProviderRoute;
+  const served = activityQueues(config).filter((q) => q.provider === provider && segments.has(q.appId));
+  const queues = Object.fromEntries(served.map((q) => [q.bucket, q.name])) as ProviderRoute['queues'];
+  const fairness = Object.fromEntries(
+    served.filter((q) => q.fairnessKey !== undefined).map((q) => [q.bucket, { key: q.fairnessKey!, weight: q.ratePerSecond / SHARED_QUEUE_KEY_RATE }]),
+  );
+  return { queues, ...(Object.keys(fairness).length ? { fairness } : {}), retry: config.retry, maxRuleSeconds } as ProviderRoute;
 }

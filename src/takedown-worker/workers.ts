@@ -11,7 +11,8 @@ import { WORKFLOW_INTERCEPTOR_MODULES, installTracingFromEnv, tracingWorkerOptio
 import type { WorkerConfig } from './config';
 import { temporalBans } from './bans';
 import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
-import { PACER_WORKFLOW_POLLERS, activityPollersFor, activityQueues, pacerTaskQueueName, routeFor, type ActivityQueue } from './routes';
+import { PACER_WORKFLOW_POLLERS, activityQueues, paceKeyResolver, pacerTaskQueueName, polledQueues, routeFor, type ActivityQueue } from './routes';
+import { configureSharedQueues } from './shared-queues';
 
 export interface TakedownWorkersOptions {
   connection: NativeConnection;
@@ -81,9 +82,10 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     routeFor: (provider, appId) => routeFor(config, provider, appId),
     // Ban workflows run on the workflow queue, beside the takedowns.
     bans: temporalBans(temporalClient, config.taskQueue),
+    paceKeyFor: paceKeyResolver(queues),
     pacer: new ProviderCallPacer({
       workflows: temporalPacerWorkflows(temporalClient, pacerTaskQueueName(config.taskQueue)),
-      intervalsMs: new Map(queues.map((q) => [q.name, 1000 / q.ratePerSecond])),
+      intervalsMs: new Map(queues.map((q) => [q.paceKey, 1000 / q.ratePerSecond])),
       maxLatenessMs: maxSlotLatenessMs(config.rateHeadroom),
     }),
   });
@@ -117,15 +119,16 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     stickyQueueScheduleToStartTimeout: '2s',
     workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: PACER_WORKFLOW_POLLERS },
   });
+  if (config.queueLayout === 'shared') await configureSharedQueues(temporalClient, queues);
   const activityWorkers = await Promise.all(
-    queues.map((queue) =>
+    polledQueues(queues).map((queue) =>
       Worker.create({
         ...common,
         taskQueue: queue.name,
         activities,
-        maxTaskQueueActivitiesPerSecond: queue.ratePerSecond,
+        ...(queue.ratePerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: queue.ratePerSecond } : {}),
         // (SDK 1.24 ignores `maxConcurrentActivityTaskPolls`: the poller behavior is what counts.)
-        activityTaskPollerBehavior: { type: 'simple-maximum', maximum: activityPollersFor(queue.ratePerSecond) },
+        activityTaskPollerBehavior: { type: 'simple-maximum', maximum: queue.pollers },
       }),
     ),
   );

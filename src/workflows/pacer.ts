@@ -180,6 +180,6 @@ export async function providerPacer(state: PacerState = {}): Promise<void> {
 }
 
 /** One pacer per rate-limited activity queue; the queue name holds no credentials. */
-export function pacerWorkflowId(activityQueue: string): string {
-  return `${PACER_ID_PREFIX}${activityQueue}`;
+export function pacerWorkflowId(paceKey: string): string {
+  return `${PACER_ID_PREFIX}${paceKey}`;
 }

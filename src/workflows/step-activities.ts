@@ -17,8 +17,10 @@ export function stepActivities(route: ProviderRoute, bucket: Bucket | undefined,
   const queue = (route.queues as Partial<Record<Bucket, string>>)[bucket];
   // Unreachable while routes are built from the same bucket types: kept so a broken route fails loudly.
   if (!queue) throw ApplicationFailure.nonRetryable(`worker route has no task queue for ${bucket}`, TakedownFailureType.ProviderUnavailable);
+  const fairness = (route.fairness as Partial<Record<Bucket, { key: string; weight: number }>> | undefined)?.[bucket];
   return proxyActivities<TakedownActivities>({
     taskQueue: queue,
+    ...(fairness ? { priority: { fairnessKey: fairness.key, fairnessWeight: fairness.weight } } : {}),
     summary,
     // Rate limits live on these task queues; an eager activity would skip them.
     allowEagerDispatch: false,

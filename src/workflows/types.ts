@@ -97,6 +97,11 @@ export type ProviderRoute<P extends ProviderName = ProviderName> = P extends Pro
   ? {
       /** Task queue per bucket, e.g. `{ DeleteStream: 'takedown/zego/123/DeleteStream', … }`. */
       queues: { [B in Bucket<P>]: string };
+      /**
+       * Fairness key and weight per bucket on shared queues (`TAKEDOWN_QUEUE_LAYOUT=shared`): the
+       * weight scales the queue's per-key rate to the app's. Absent on queues of their own.
+       */
+      fairness?: { [B in Bucket<P>]?: { key: string; weight: number } };
       retry: StepRetry;
       /**
        * Longest rule the provider keeps (`ZEGO_MAX_RULE_SECONDS`, `AGORA_MAX_RULE_SECONDS`); a

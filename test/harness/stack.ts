@@ -11,7 +11,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandb
 import { DEMO_AGORA_ACCOUNT, DEMO_ZEGO_APP } from '../../src/sandbox/demo-accounts';
 import { sandboxWorkerEnv } from '../../src/devstack/sandbox-env';
 import { loadConfig, type WorkerConfig } from '../../src/takedown-worker/config';
-import { createTakedownWorkers, type TakedownWorkers } from '../../src/takedown-worker/workers';
+import { createTakedownWorkers, type TakedownWorkers, type TakedownWorkersOptions } from '../../src/takedown-worker/workers';
 import { takedownClientInterceptors } from '../../src/client';
 import { WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from '../../src/telemetry';
 import type { TakedownRequest } from '../../src/workflows/request';
@@ -35,6 +35,8 @@ export interface StackOptions {
   sandbox?: SandboxOptions;
   /** Tracing for the workers and the stack's client (`src/telemetry`); default none. */
   tracing?: Tracing;
+  /** Extra options for every worker (e.g. fewer activity slots). */
+  workerOptions?: TakedownWorkersOptions['workerOptions'];
 }
 
 export interface Stack {
@@ -71,6 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     workflowBundle: await workflowBundle(),
     tracing: options.tracing,
+    workerOptions: options.workerOptions,
   });
   const running = workers.run();
   // With payload encryption on, the client must encode inputs with the same codec as the worker.

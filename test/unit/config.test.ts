@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/takedown-worker/config';
-import { accountSegment, activityQueues, routeFor } from '../../src/takedown-worker/routes';
+import { accountSegment, activityQueues, paceKeyResolver, polledQueues, routeFor } from '../../src/takedown-worker/routes';
 
 const zegoEnv = { ZEGO_APP_ID: '1234567890', ZEGO_SERVER_SECRET: 'zego-secret-value' };
 const agoraEnv = { AGORA_CUSTOMER_ID: 'customer', AGORA_CUSTOMER_SECRET: 'agora-secret-value' };
@@ -110,11 +110,18 @@ describe('activity queues and routes', () => {
   it('gives each ZEGO app one queue per rate-limit bucket at the documented rate times headroom', () => {
     const config = loadConfig({ ...zegoEnv, TAKEDOWN_RATE_HEADROOM: '0.5' });
     expect(activityQueues(config)).toEqual([
-      { name: 'takedown/zego/1234567890/DeleteStream', provider: 'zego', appId: '1234567890', bucket: 'DeleteStream', ratePerSecond: 5 },
-      { name: 'takedown/zego/1234567890/StopMix', provider: 'zego', appId: '1234567890', bucket: 'StopMix', ratePerSecond: 50 },
-      { name: 'takedown/zego/1234567890/KickoutUser', provider: 'zego', appId: '1234567890', bucket: 'KickoutUser', ratePerSecond: 25 },
-      { name: 'takedown/zego/1234567890/DescribeSimpleStreamList', provider: 'zego', appId: '1234567890', bucket: 'DescribeSimpleStreamList', ratePerSecond: 25 },
-      { name: 'takedown/zego/1234567890/ForbidRule', provider: 'zego', appId: '1234567890', bucket: 'ForbidRule', ratePerSecond: 5 },
+      { name: 'takedown/zego/1234567890/DeleteStream', provider: 'zego', appId: '1234567890', bucket: 'DeleteStream', ratePerSecond: 5, paceKey: 'takedown/zego/1234567890/DeleteStream' },
+      { name: 'takedown/zego/1234567890/StopMix', provider: 'zego', appId: '1234567890', bucket: 'StopMix', ratePerSecond: 50, paceKey: 'takedown/zego/1234567890/StopMix' },
+      { name: 'takedown/zego/1234567890/KickoutUser', provider: 'zego', appId: '1234567890', bucket: 'KickoutUser', ratePerSecond: 25, paceKey: 'takedown/zego/1234567890/KickoutUser' },
+      { name: 'takedown/zego/1234567890/DescribeSimpleStreamList', provider: 'zego', appId: '1234567890', bucket: 'DescribeSimpleStreamList', ratePerSecond: 25, paceKey: 'takedown/zego/1234567890/DescribeSimpleStreamList' },
+      { name: 'takedown/zego/1234567890/ForbidRule', provider: 'zego', appId: '1234567890', bucket: 'ForbidRule', ratePerSecond: 5, paceKey: 'takedown/zego/1234567890/ForbidRule' },
+    ]);
+    expect(polledQueues(activityQueues(config)).map((q) => [q.name, q.ratePerSecond, q.pollers])).toEqual([
+      ['takedown/zego/1234567890/DeleteStream', 5, 4],
+      ['takedown/zego/1234567890/StopMix', 50, 5],
+      ['takedown/zego/1234567890/KickoutUser', 25, 4],
+      ['takedown/zego/1234567890/DescribeSimpleStreamList', 25, 4],
+      ['takedown/zego/1234567890/ForbidRule', 5, 4],
     ]);
   });
 
@@ -135,6 +142,39 @@ describe('activity queues and routes', () => {
     const any = loadConfig({ ...agoraEnv });
     expect(routeFor(any, 'agora', 'whatever')?.queues).toEqual({ delete: 'takedown/agora/any/delete', query: 'takedown/agora/any/query', kickingRule: account });
     expect(routeFor(any, 'zego', '1')).toBeUndefined();
+  });
+
+  it('puts every app on one queue per bucket in the shared layout, under its own fairness key, weight and pacer', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'takedown-config-'));
+    const file = path.join(dir, 'apps.json');
+    writeFileSync(file, JSON.stringify({ zego: [{ appId: 42, serverSecret: 'other', isTest: true }] }));
+    const config = loadConfig({ ...zegoEnv, TAKEDOWN_CONFIG_FILE: file, TAKEDOWN_QUEUE_LAYOUT: 'shared' });
+    const deletes = activityQueues(config).filter((q) => q.bucket === 'DeleteStream');
+    expect(deletes.map((q) => [q.name, q.fairnessKey, q.paceKey, q.ratePerSecond])).toEqual([
+      ['takedown/zego/DeleteStream', '1234567890', 'takedown/zego/1234567890/DeleteStream', 9],
+      ['takedown/zego/DeleteStream', '42', 'takedown/zego/42/DeleteStream', 0.9],
+    ]);
+    // One worker per shared queue, with pollers for the rate of all its apps and no rate of its own.
+    expect(polledQueues(activityQueues(config)).find((q) => q.name === 'takedown/zego/DeleteStream')).toEqual({ name: 'takedown/zego/DeleteStream', pollers: 4 });
+    const route = routeFor(config, 'zego', '42');
+    expect(route?.queues.DeleteStream).toBe('takedown/zego/DeleteStream');
+    expect(route?.fairness?.DeleteStream).toEqual({ key: '42', weight: 0.9 });
+    // A call finds its app's pacer from the task's queue and fairness key: the same pacer as in the per-app layout.
+    const paceKeyFor = paceKeyResolver(activityQueues(config));
+    expect(paceKeyFor('takedown/zego/DeleteStream', '42')).toBe('takedown/zego/42/DeleteStream');
+    expect(paceKeyFor('takedown/zego/42/DeleteStream', undefined)).toBe('takedown/zego/42/DeleteStream');
+  });
+
+  it('puts Agora kicking rules under the account fingerprint as their fairness key', () => {
+    const config = loadConfig({ ...agoraEnv, AGORA_APP_IDS: 'app1', TAKEDOWN_QUEUE_LAYOUT: 'shared' });
+    const route = routeFor(config, 'agora', 'app1');
+    expect(route?.queues).toEqual({ delete: 'takedown/agora/delete', query: 'takedown/agora/query', kickingRule: 'takedown/agora/kickingRule' });
+    expect(route?.fairness?.kickingRule?.key).toBe(accountSegment(config.agora.accounts[0]!));
+    expect(route?.fairness?.delete?.key).toBe('app1');
+  });
+
+  it('refuses an unknown queue layout, naming the choices', () => {
+    expect(problems({ ...zegoEnv, TAKEDOWN_QUEUE_LAYOUT: 'per-provider' })).toEqual(['TAKEDOWN_QUEUE_LAYOUT: must be one of per-app, shared']);
   });
 
   it('carries the retry budget into the route', () => {
