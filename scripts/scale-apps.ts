@@ -6,7 +6,7 @@
  * both over an idle window, ResourceExhausted lines in the worker's output, and one takedown in the
  * last app.
  *
- *   npx tsx scripts/scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--out FILE (default: scale-apps.json in the temp directory)]
+ *   npx tsx scripts/scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--layout per-app|shared] [--out FILE (default: scale-apps.json in the temp directory)]
  *
  * Every N gets a stack of its own, stopped before the next starts.
  */
@@ -24,7 +24,7 @@ import { startTakedown } from '../src/client';
 import { freePort } from '../src/devstack/dev-server';
 import { sandboxWorkerEnv } from '../src/devstack/sandbox-env';
 import { startSandbox, type Sandbox } from '../src/sandbox';
-import { loadConfig } from '../src/takedown-worker/config';
+import { QUEUE_LAYOUTS, loadConfig, type QueueLayout } from '../src/takedown-worker/config';
 import { TakedownOutcome } from '../src/workflows/search-attributes';
 import { historyWaits, type HistoryWaits } from './scale-apps/history';
 import { fleetApps, impliedPollers, writeFleetConfig, type FleetApp, type ImpliedPollers } from './scale-apps/fleet';
@@ -48,6 +48,8 @@ interface Options {
   readyTimeoutSeconds: number;
   /** A takedown not done by then counts as failed at that N. */
   takedownTimeoutSeconds: number;
+  /** The worker's `TAKEDOWN_QUEUE_LAYOUT`. @default `per-app` */
+  layout: QueueLayout;
   out: string;
 }
 
@@ -55,8 +57,8 @@ function parseArgs(argv: string[]): Options {
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const [name, value] = [argv[i]!, argv[i + 1]];
-    if (!['--apps', '--seconds', '--settle-seconds', '--ready-timeout-seconds', '--takedown-timeout-seconds', '--out'].includes(name) || value === undefined) {
-      throw new Error(`usage: scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--settle-seconds 10] [--ready-timeout-seconds 300] [--takedown-timeout-seconds 120] [--out file] (got "${name}")`);
+    if (!['--apps', '--seconds', '--settle-seconds', '--ready-timeout-seconds', '--takedown-timeout-seconds', '--layout', '--out'].includes(name) || value === undefined) {
+      throw new Error(`usage: scale-apps.ts --apps 1,100,300,1000 [--seconds 20] [--settle-seconds 10] [--ready-timeout-seconds 300] [--takedown-timeout-seconds 120] [--layout per-app|shared] [--out file] (got "${name}")`);
     }
     values.set(name, value);
   }
@@ -67,7 +69,10 @@ function parseArgs(argv: string[]): Options {
   };
   const apps = (values.get('--apps') ?? '1,100,300,1000').split(',').map(Number);
   if (apps.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--apps takes a comma-separated list of positive integers');
+  const layout = values.get('--layout') ?? 'per-app';
+  if (!(QUEUE_LAYOUTS as readonly string[]).includes(layout)) throw new Error(`--layout takes one of ${QUEUE_LAYOUTS.join(', ')}`);
   return {
+    layout: layout as QueueLayout,
     apps,
     seconds: positive('--seconds', 20),
     settleSeconds: positive('--settle-seconds', 10),
@@ -275,6 +280,7 @@ async function runCell(n: number, options: Options): Promise<CellResult> {
       TAKEDOWN_CONFIG_FILE: writeFleetConfig(tmp, apps),
       TAKEDOWN_METRICS_ADDRESS: workerMetricsAddress,
       TAKEDOWN_LOG_LEVEL: 'INFO',
+      TAKEDOWN_QUEUE_LAYOUT: options.layout,
     };
     result.implied = impliedPollers(loadConfig({ ...process.env, ...env }));
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerConfig } from '../../src/takedown-worker/config';
-import { PACER_WORKFLOW_POLLERS, activityPollersFor, activityQueues } from '../../src/takedown-worker/routes';
+import { PACER_WORKFLOW_POLLERS, activityQueues, polledQueues } from '../../src/takedown-worker/routes';
 
 /** One generated ZEGO app. */
 export interface FleetApp {
@@ -47,7 +47,7 @@ export const SDK_DEFAULT_POLLS = 10;
 export interface ImpliedPollers {
   /** Rate-limited activity task queues (one activity worker each). */
   activityQueues: number;
-  /** Σ `activityPollersFor(rate)` over those queues: what the worker asks the SDK for. */
+  /** Σ pollers over those queues (`polledQueues`): what the worker asks the SDK for. */
   activityQueuePollers: number;
   /** Workflow queue (workflow + activity pollers, SDK defaults) and pacer queue (workflow pollers). */
   fixedPollers: number;
@@ -56,8 +56,8 @@ export interface ImpliedPollers {
 
 /** Pollers the configuration asks for, per `routes.ts` and the SDK defaults for the rest. */
 export function impliedPollers(config: WorkerConfig): ImpliedPollers {
-  const queues = activityQueues(config);
-  const activityQueuePollers = queues.reduce((sum, q) => sum + activityPollersFor(q.ratePerSecond), 0);
+  const queues = polledQueues(activityQueues(config));
+  const activityQueuePollers = queues.reduce((sum, q) => sum + q.pollers, 0);
   const fixedPollers = 2 * SDK_DEFAULT_POLLS + PACER_WORKFLOW_POLLERS;
   return { activityQueues: queues.length, activityQueuePollers, fixedPollers, total: activityQueuePollers + fixedPollers };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/takedown-worker/config';
+import type { ProviderRoute } from '../../src/workflows/types';
 import { accountSegment, activityQueues, paceKeyResolver, polledQueues, routeFor } from '../../src/takedown-worker/routes';
 
 const zegoEnv = { ZEGO_APP_ID: '1234567890', ZEGO_SERVER_SECRET: 'zego-secret-value' };
@@ -156,9 +157,9 @@ describe('activity queues and routes', () => {
     ]);
     // One worker per shared queue, with pollers for the rate of all its apps and no rate of its own.
     expect(polledQueues(activityQueues(config)).find((q) => q.name === 'takedown/zego/DeleteStream')).toEqual({ name: 'takedown/zego/DeleteStream', pollers: 4 });
-    const route = routeFor(config, 'zego', '42');
-    expect(route?.queues.DeleteStream).toBe('takedown/zego/DeleteStream');
-    expect(route?.fairness?.DeleteStream).toEqual({ key: '42', weight: 0.9 });
+    const route = routeFor(config, 'zego', '42') as ProviderRoute<'zego'>;
+    expect(route.queues.DeleteStream).toBe('takedown/zego/DeleteStream');
+    expect(route.fairness?.DeleteStream).toEqual({ key: '42', weight: 0.9 });
     // A call finds its app's pacer from the task's queue and fairness key: the same pacer as in the per-app layout.
     const paceKeyFor = paceKeyResolver(activityQueues(config));
     expect(paceKeyFor('takedown/zego/DeleteStream', '42')).toBe('takedown/zego/42/DeleteStream');
@@ -167,10 +168,10 @@ describe('activity queues and routes', () => {
 
   it('puts Agora kicking rules under the account fingerprint as their fairness key', () => {
     const config = loadConfig({ ...agoraEnv, AGORA_APP_IDS: 'app1', TAKEDOWN_QUEUE_LAYOUT: 'shared' });
-    const route = routeFor(config, 'agora', 'app1');
-    expect(route?.queues).toEqual({ delete: 'takedown/agora/delete', query: 'takedown/agora/query', kickingRule: 'takedown/agora/kickingRule' });
-    expect(route?.fairness?.kickingRule?.key).toBe(accountSegment(config.agora.accounts[0]!));
-    expect(route?.fairness?.delete?.key).toBe('app1');
+    const route = routeFor(config, 'agora', 'app1') as ProviderRoute<'agora'>;
+    expect(route.queues).toEqual({ delete: 'takedown/agora/delete', query: 'takedown/agora/query', kickingRule: 'takedown/agora/kickingRule' });
+    expect(route.fairness?.kickingRule?.key).toBe(accountSegment(config.agora.accounts[0]!));
+    expect(route.fairness?.delete?.key).toBe('app1');
   });
 
   it('refuses an unknown queue layout, naming the choices', () => {
