@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerConfig } from '../../src/takedown-worker/config';
-import { PACER_WORKFLOW_POLLERS, activityQueues, polledQueues } from '../../src/takedown-worker/routes';
+import { MAIN_ACTIVITY_POLLERS, PACER_WORKFLOW_POLLERS, activityQueues, polledQueues } from '../../src/takedown-worker/routes';
 
 /** One generated ZEGO app. */
 export interface FleetApp {
@@ -49,7 +49,7 @@ export interface ImpliedPollers {
   activityQueues: number;
   /** Σ pollers over those queues (`polledQueues`): what the worker asks the SDK for. */
   activityQueuePollers: number;
-  /** Workflow queue (workflow + activity pollers, SDK defaults) and pacer queue (workflow pollers). */
+  /** Workflow queue (workflow pollers at the SDK default, activity pollers) and pacer queue (workflow pollers). */
   fixedPollers: number;
   total: number;
 }
@@ -58,6 +58,6 @@ export interface ImpliedPollers {
 export function impliedPollers(config: WorkerConfig): ImpliedPollers {
   const queues = polledQueues(activityQueues(config));
   const activityQueuePollers = queues.reduce((sum, q) => sum + q.pollers, 0);
-  const fixedPollers = 2 * SDK_DEFAULT_POLLS + PACER_WORKFLOW_POLLERS;
+  const fixedPollers = SDK_DEFAULT_POLLS + MAIN_ACTIVITY_POLLERS + PACER_WORKFLOW_POLLERS;
   return { activityQueues: queues.length, activityQueuePollers, fixedPollers, total: activityQueuePollers + fixedPollers };
 }

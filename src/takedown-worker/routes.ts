@@ -52,6 +52,9 @@ export function pacerTaskQueueName(taskQueue: string): string {
  */
 export const PACER_WORKFLOW_POLLERS = 2;
 
+/** Activity pollers on the workflow queue, where only the ban steps of takedowns are scheduled. */
+export const MAIN_ACTIVITY_POLLERS = 2;
+
 /**
  * Partitions of a task queue on the Temporal server (`matching.numTaskqueueReadPartitions`,
  * default 4), each rate-limited at its share of the queue's rate: with fewer pollers than
@@ -84,6 +87,13 @@ export function sharedQueueName(taskQueue: string, provider: ProviderName, bucke
  */
 export const SHARED_QUEUE_KEY_RATE = 1;
 
+/**
+ * A shared queue dispatches an app's tasks this much faster than the app's rate; its pacer spaces
+ * the calls. The server splits a key's rate over the queue's partitions, and a partition left with
+ * more of a burst's tasks than its share then drained at its share alone (bench/analysis.md).
+ */
+export const SHARED_DISPATCH_MARGIN = 1.5;
+
 /** Every rate-limited queue the configuration implies. */
 export function activityQueues(config: WorkerConfig): ActivityQueue[] {
   const queues: ActivityQueue[] = [];
@@ -112,14 +122,16 @@ export function activityQueues(config: WorkerConfig): ActivityQueue[] {
   return queues;
 }
 
-/** The queues to poll: each once, with as many pollers as the rate of all the apps on it calls for. */
+/** The queues to poll, each once. */
 export function polledQueues(queues: readonly ActivityQueue[]): PolledQueue[] {
   const byName = new Map<string, { rate: number; shared: boolean }>();
   for (const q of queues) {
     const seen = byName.get(q.name);
     byName.set(q.name, { rate: (seen?.rate ?? 0) + q.ratePerSecond, shared: q.fairnessKey !== undefined });
   }
-  return [...byName].map(([name, { rate, shared }]) => ({ name, ...(shared ? {} : { ratePerSecond: rate }), pollers: activityPollersFor(rate) }));
+  // A shared queue's pollers stay at one per partition however many apps it serves: every process
+  // polls every shared queue, and 24 processes at more than that passed the namespace's poller limit.
+  return [...byName].map(([name, { rate, shared }]) => (shared ? { name, pollers: TASK_QUEUE_PARTITIONS } : { name, ratePerSecond: rate, pollers: activityPollersFor(rate) }));
 }
 
 /** Finds a call's pacer from where its activity task came from: its queue and fairness key. */
@@ -162,7 +174,7 @@ export function routeFor(config: WorkerConfig, provider: ProviderName, appId: st
   const served = activityQueues(config).filter((q) => q.provider === provider && segments.has(q.appId));
   const queues = Object.fromEntries(served.map((q) => [q.bucket, q.name])) as ProviderRoute['queues'];
   const fairness = Object.fromEntries(
-    served.filter((q) => q.fairnessKey !== undefined).map((q) => [q.bucket, { key: q.fairnessKey!, weight: q.ratePerSecond / SHARED_QUEUE_KEY_RATE }]),
+    served.filter((q) => q.fairnessKey !== undefined).map((q) => [q.bucket, { key: q.fairnessKey!, weight: (q.ratePerSecond * SHARED_DISPATCH_MARGIN) / SHARED_QUEUE_KEY_RATE }]),
   );
   return { queues, ...(Object.keys(fairness).length ? { fairness } : {}), retry: config.retry, maxRuleSeconds } as ProviderRoute;
 }

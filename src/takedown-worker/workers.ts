@@ -11,7 +11,7 @@ import { WORKFLOW_INTERCEPTOR_MODULES, installTracingFromEnv, tracingWorkerOptio
 import type { WorkerConfig } from './config';
 import { temporalBans } from './bans';
 import { ProviderCallPacer, maxSlotLatenessMs, temporalPacerWorkflows } from './pacer';
-import { PACER_WORKFLOW_POLLERS, activityQueues, paceKeyResolver, pacerTaskQueueName, polledQueues, routeFor, type ActivityQueue } from './routes';
+import { MAIN_ACTIVITY_POLLERS, PACER_WORKFLOW_POLLERS, activityQueues, paceKeyResolver, pacerTaskQueueName, polledQueues, routeFor, type ActivityQueue } from './routes';
 import { configureSharedQueues } from './shared-queues';
 
 export interface TakedownWorkersOptions {
@@ -108,8 +108,10 @@ export async function createTakedownWorkers(options: TakedownWorkersOptions): Pr
     // pacer stalls every call on its queue meanwhile (bench/analysis.md, recovery after a kill).
     // A busy worker pays a replay.
     stickyQueueScheduleToStartTimeout: '2s',
-    // Only the local activities and the ban steps of takedowns run here; provider calls go to the rate-limited queues.
+    // Only the local activities and the ban steps of takedowns run here; provider calls go to the
+    // rate-limited queues. Every poll counts against the namespace's poller limit (routes.ts).
     activities,
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: MAIN_ACTIVITY_POLLERS },
   });
   const pacers = await Worker.create({
     ...common,

@@ -155,11 +155,12 @@ describe('activity queues and routes', () => {
       ['takedown/zego/DeleteStream', '1234567890', 'takedown/zego/1234567890/DeleteStream', 9],
       ['takedown/zego/DeleteStream', '42', 'takedown/zego/42/DeleteStream', 0.9],
     ]);
-    // One worker per shared queue, with pollers for the rate of all its apps and no rate of its own.
+    // One worker per shared queue, with one poller per partition and no rate of its own.
     expect(polledQueues(activityQueues(config)).find((q) => q.name === 'takedown/zego/DeleteStream')).toEqual({ name: 'takedown/zego/DeleteStream', pollers: 4 });
     const route = routeFor(config, 'zego', '42') as ProviderRoute<'zego'>;
     expect(route.queues.DeleteStream).toBe('takedown/zego/DeleteStream');
-    expect(route.fairness?.DeleteStream).toEqual({ key: '42', weight: 0.9 });
+    // Dispatched at 1.5 × the app's 0.9/s; the pacer spaces the calls at 0.9/s.
+    expect(route.fairness?.DeleteStream).toEqual({ key: '42', weight: 1.35 });
     // A call finds its app's pacer from the task's queue and fairness key: the same pacer as in the per-app layout.
     const paceKeyFor = paceKeyResolver(activityQueues(config));
     expect(paceKeyFor('takedown/zego/DeleteStream', '42')).toBe('takedown/zego/42/DeleteStream');

@@ -18,8 +18,14 @@ describe('scale-apps fleet', () => {
     try {
       const config = loadConfig({ TEMPORAL_ADDRESS: '127.0.0.1:7233', TAKEDOWN_CONFIG_FILE: writeFleetConfig(dir, fleetApps(2)) });
       // Per app at 0.9 headroom: DeleteStream 9/s and ForbidRule 9/s get 4 (one per partition), StopMix
-      // 90/s 9, KickoutUser and DescribeSimpleStreamList 45/s 5 each; plus 2 × 10 SDK defaults and 2 on the pacers' queue.
-      expect(impliedPollers(config)).toEqual({ activityQueues: 10, activityQueuePollers: 54, fixedPollers: 22, total: 76 });
+      // 90/s 9, KickoutUser and DescribeSimpleStreamList 45/s 5 each; plus 10 workflow pollers (SDK
+      // default) and 2 activity pollers on the workflow queue, and 2 on the pacers' queue.
+      expect(impliedPollers(config)).toEqual({ activityQueues: 10, activityQueuePollers: 54, fixedPollers: 14, total: 68 });
+      // Shared queues: one per bucket for any number of apps, 4 pollers each (one per partition).
+      for (const n of [2, 1000]) {
+        const shared = loadConfig({ TEMPORAL_ADDRESS: '127.0.0.1:7233', TAKEDOWN_CONFIG_FILE: writeFleetConfig(dir, fleetApps(n)), TAKEDOWN_QUEUE_LAYOUT: 'shared' });
+        expect(impliedPollers(shared)).toEqual({ activityQueues: 5, activityQueuePollers: 20, fixedPollers: 14, total: 34 });
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
