@@ -166,6 +166,22 @@ describe('activities', () => {
     expect(events).toEqual(['slot on takedown/zego/5/DeleteStream', 'call']);
   });
 
+  it("waits for its app's pacer on a shared queue, found from the task's fairness key", async () => {
+    const slots: string[] = [];
+    const zego = { hasApp: () => true, deleteStream: async () => ({ outcome: 'done' as const, providerCode: 0 }) };
+    const pacer = {
+      awaitSlot: async (paceKey: string) => {
+        slots.push(paceKey);
+        return { waitedMs: 0, reservations: 1 };
+      },
+      holdOff: async () => {},
+    };
+    const paceKeyFor = (taskQueue: string, fairnessKey: string | undefined) => `${taskQueue} under ${fairnessKey}`;
+    const activities = createActivities(deps({ zego: zego as never, pacer, paceKeyFor }));
+    await new MockActivityEnvironment({ taskQueue: 'takedown/zego/DeleteStream', priority: { fairnessKey: '5' } }).run(activities.zegoDeleteStream, { appId: 5, roomId: 'r', streamId: 's' });
+    expect(slots).toEqual(['takedown/zego/DeleteStream under 5']);
+  });
+
   it('fails the attempt retryably, sending nothing, when no call slot can be had', async () => {
     let called = false;
     const zego = { hasApp: () => true, deleteStream: async () => ((called = true), { outcome: 'done' as const, providerCode: 0 }) };
