@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       connection: settings.summary,
       namespace,
       taskQueue: config.taskQueue,
-      activityQueues: takedown.queues.map((q) => `${q.name} @ ${q.ratePerSecond}/s`),
+      activityQueues: takedown.queues.map((q) => `${q.name}${q.fairnessKey ? ` [${q.fairnessKey}]` : ''} @ ${q.ratePerSecond}/s`),
       metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
     });
     await takedown.run();

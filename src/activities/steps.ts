@@ -14,8 +14,8 @@ import { StepFailureType, toStepFailure } from './failures';
 
 /** Spaces provider calls across workers (`src/takedown-worker/pacer.ts`); keyed by a bucket's pace key (`routes.ts`). */
 export interface CallPacer {
-  awaitSlot(activityQueue: string, signal?: AbortSignal): Promise<{ waitedMs: number; reservations: number }>;
-  holdOff(activityQueue: string, untilMs: number): Promise<void>;
+  awaitSlot(paceKey: string, signal?: AbortSignal): Promise<{ waitedMs: number; reservations: number }>;
+  holdOff(paceKey: string, untilMs: number): Promise<void>;
 }
 
 /** The pace key of a call whose activity task came from this queue, under this fairness key. */

@@ -2,7 +2,7 @@
  * Rate-limited activity task queues. Every provider app and rate-limit bucket has its rate (the
  * provider's documented limit times headroom) and its pacer; where its tasks wait depends on the
  * layout: a task queue of its own (`per-app`), or a queue per provider and bucket shared by every
- * app, the app's tasks under a fairness key limited to the app's rate (`shared`).
+ * app, the app's tasks under a fairness key of their own (`shared`).
  */
 import { createHash } from 'node:crypto';
 import type { ProviderName } from '../providers/types';
@@ -17,7 +17,7 @@ export interface ActivityQueue {
   provider: ProviderName;
   appId: string;
   bucket: Bucket;
-  /** The bucket's rate: the queue's `maxTaskQueueActivitiesPerSecond`, or the fairness key's. */
+  /** The bucket's rate: its pacer's, and on a queue of its own the queue's `maxTaskQueueActivitiesPerSecond`. */
   ratePerSecond: number;
   /**
    * Names the bucket's pacer, the same in both layouts, so that workers of either layout running
@@ -82,8 +82,8 @@ export function sharedQueueName(taskQueue: string, provider: ProviderName, bucke
 }
 
 /**
- * Per-key rate set on every shared queue; a task's fairness weight (its app's rate) scales it, so
- * each app's tasks are dispatched at the app's own rate.
+ * Per-key rate set on every shared queue. A task's fairness weight scales it to the rate its app's
+ * tasks are dispatched at (`SHARED_DISPATCH_MARGIN` × the app's rate).
  */
 export const SHARED_QUEUE_KEY_RATE = 1;
 
