@@ -5,6 +5,7 @@
  * app, the app's tasks under a fairness key of their own (`shared`).
  */
 import { createHash } from 'node:crypto';
+import type { PaceKeyFor } from '../activities/steps';
 import type { ProviderName } from '../providers/types';
 import type { Bucket } from '../workflows/plan';
 import type { ProviderRoute } from '../workflows/types';
@@ -135,7 +136,7 @@ export function polledQueues(queues: readonly ActivityQueue[]): PolledQueue[] {
 }
 
 /** Finds a call's pacer from where its activity task came from: its queue and fairness key. */
-export function paceKeyResolver(queues: readonly ActivityQueue[]): (taskQueue: string, fairnessKey: string | undefined) => string {
+export function paceKeyResolver(queues: readonly ActivityQueue[]): PaceKeyFor {
   const keys = new Map(queues.map((q) => [`${q.name}\n${q.fairnessKey ?? ''}`, q.paceKey]));
   return (taskQueue, fairnessKey) => keys.get(`${taskQueue}\n${fairnessKey ?? ''}`) ?? taskQueue;
 }
