@@ -61,8 +61,8 @@ test('the workers poll one queue per bucket and set its per-app rate on the serv
 
 /** The priority each takedown's DeleteStream task was scheduled with. */
 async function deleteStreamPriority(handle: Awaited<ReturnType<Stack['start']>>) {
-  const { events = [] } = await handle.fetchHistory();
-  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'zegoDeleteStream');
+  const { events } = await handle.fetchHistory();
+  const scheduled = events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'zegoDeleteStream');
   const { fairnessKey, fairnessWeight } = scheduled?.activityTaskScheduledEventAttributes?.priority ?? {};
   return { fairnessKey, fairnessWeight };
 }
