@@ -354,7 +354,7 @@ function describeCell(c: RaidCellResult): string {
     `raid ${c.name}: first DeleteStream ${o.firstArrivalSeconds.toFixed(2)} s, drain ${o.drainSeconds.toFixed(2)} s (ideal ${o.idealSeconds.toFixed(1)}, ×${o.drainOverIdeal.toFixed(2)}), ` +
     `cut p50 ${(o.timeToCutMs.p50 / 1000).toFixed(2)} max ${(o.timeToCutMs.max / 1000).toFixed(2)} s, longest pause ${o.longestPauseMs.toFixed(0)} ms, max/1s ${o.maxArrivalsInAnyWindow}, ` +
     `rejections ${o.rejections}, CPU per takedown workers ${c.cpuMsPerTakedown.worker.toFixed(1)} / dev server ${c.cpuMsPerTakedown.devServer.toFixed(1)} ms, ` +
-    `ResourceExhausted ${c.logs.resourceExhausted}, task not found ${c.logs.workflowTaskNotFound}, WFT timed out ${c.takedownTasks.timedOut}` +
+    `ResourceExhausted ${c.logs.resourceExhausted}, task not found ${c.logs.workflowTaskNotFound}, WFT timed out ${c.takedownTasks.timedOut} (${c.takedownTasks.scheduleToStart} not picked up)` +
     (n ? `; neighbour → DeleteStream ${n.toDeleteStreamMs.toFixed(0)} ms, → result ${n.toResultMs.toFixed(0)} ms` : '')
   );
 }

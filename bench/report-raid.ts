@@ -27,7 +27,9 @@ function arrivalCells(a: ArrivalAnalysis, limit: number): string {
 }
 
 function trouble(t: WorkflowTaskTrouble | undefined): string {
-  return t ? `${t.timedOut} / ${t.failed} (${t.histories})` : 'not read';
+  if (!t) return 'not read';
+  const sticky = t.scheduleToStart === undefined ? '' : ` (${t.scheduleToStart} not picked up)`;
+  return `${t.timedOut}${sticky} / ${t.failed} (${t.histories})`;
 }
 
 function warmUp(c: RaidCellResult): string {
@@ -135,7 +137,7 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...r.cells.map((c) => (ran(c) ? `| ${c.name} | ${c.workers} | ${takedowns(c)} | ${arrivalCells(c.overall, c.limitPerSecond)} | ${fmt(c.allCompletedSeconds, 2)} | ${outcomes(c)} |` : failedRow(c))),
     '',
-    '| cell | worker processes | CPU ms per takedown: all workers / dev server | cores: all workers / dev server | ResourceExhausted or poller-limit lines | "Workflow task not found" lines | workflow tasks timed out / failed: takedowns (histories) | same: pacers (runs) | workers started in s | warm-up: closed / takedowns in s |',
+    '| cell | worker processes | CPU ms per takedown: all workers / dev server | cores: all workers / dev server | ResourceExhausted or poller-limit lines | "Workflow task not found" lines | workflow tasks timed out (of those, not picked up from a sticky queue in 2 s) / failed: takedowns (histories) | same: pacers (runs) | workers started in s | warm-up: closed / takedowns in s |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...r.cells.map((c) =>
       !ran(c)

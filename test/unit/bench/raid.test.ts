@@ -163,7 +163,7 @@ function cell(name: RaidCellResult['name'], extra: Partial<RaidCellResult> = {})
     cpu: { worker: { cpuSeconds: 0.4, cores: 0.27 }, devServer: { cpuSeconds: 0.6, cores: 0.4 } },
     cpuMsPerTakedown: { worker: 100, devServer: 150 },
     logs: { resourceExhausted: 3, workflowTaskNotFound: 2 },
-    takedownTasks: { histories: 4, timedOut: 1, failed: 0 },
+    takedownTasks: { histories: 4, timedOut: 3, scheduleToStart: 2, failed: 0 },
     workerStartSeconds: 12.3,
     warmUp: { takedowns: 20, closed: 20, seconds: 4.5 },
     ...extra,
@@ -178,7 +178,7 @@ describe('raid report', () => {
   test('one row per cell with the arrival figures, then one with cost and worker trouble', () => {
     const text = raidSection(raid([cell('raid-4')])).join('\n');
     expect(text).toContain('| raid-4 | 4 | 4 | 0.10 | 1.20 | 0.30 | 4.00 | 0.25 / 1.20 | 900 | 4 (10) | 2 | 1.50 | 4 enforced |');
-    expect(text).toContain('| raid-4 | 4 | 100 / 150 | 0.27 / 0.40 | 3 | 2 | 1 / 0 (4) | not read | 12.3 | 20 / 20 in 4.5 |');
+    expect(text).toContain('| raid-4 | 4 | 100 / 150 | 0.27 / 0.40 | 3 | 2 | 3 (2 not picked up) / 0 (4) | not read | 12.3 | 20 / 20 in 4.5 |');
     expect(text).toContain('`TAKEDOWN_TASK_QUEUE=bench-raid`');
   });
 
