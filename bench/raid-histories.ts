@@ -59,3 +59,34 @@ export async function pacerRuns(client: Client, taskQueue: string, since: number
   }
 }
 
+
+/** Where one takedown waited for a poller: each task's scheduled → started, in history order (ms). */
+export interface TaskQueueWaits {
+  workflowTasksMs: number[];
+  /** By activity type; an activity retried is counted at its last attempt's start. */
+  activitiesMs: Record<string, number>;
+}
+
+function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
+  return Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+}
+
+/** The queue waits of a history's workflow and activity tasks. */
+export function taskQueueWaits(events: readonly temporal.api.history.v1.IHistoryEvent[]): TaskQueueWaits {
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  const waits: TaskQueueWaits = { workflowTasksMs: [], activitiesMs: {} };
+  for (const e of events) {
+    const workflowTask = e.workflowTaskStartedEventAttributes;
+    if (workflowTask) {
+      const scheduled = byId.get(Number(workflowTask.scheduledEventId));
+      if (scheduled) waits.workflowTasksMs.push(Math.round(eventMs(e) - eventMs(scheduled)));
+    }
+    const activity = e.activityTaskStartedEventAttributes;
+    if (activity) {
+      const scheduled = byId.get(Number(activity.scheduledEventId));
+      const type = scheduled?.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (scheduled && type) waits.activitiesMs[type] = Math.round(eventMs(e) - eventMs(scheduled));
+    }
+  }
+  return waits;
+}

@@ -18,7 +18,7 @@ import { mapBounded, runBounded } from '../harness/pool';
 import { withTimeout } from '../harness/retry';
 import { PROJECT_ROOT } from '../harness/worker';
 import { untilIdle } from './intake';
-import { pacerRuns, workflowTaskTrouble, type WorkflowTaskTrouble } from './raid-histories';
+import { pacerRuns, taskQueueWaits, workflowTaskTrouble, type TaskQueueWaits, type WorkflowTaskTrouble } from './raid-histories';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 import { analyseCell, firstArrival, type ArrivalAnalysis, type LoggedRequest, type StartedTakedown } from './raid-analysis';
 import { RAID_LIMIT_PER_SECOND, burstSize, idealDrainSeconds, type RaidApp, type RaidCellName, type RaidCellSpec } from './raid-spec';
@@ -46,6 +46,8 @@ export interface NeighbourResult {
   /** Until the client had the workflow's result. */
   toResultMs: number;
   outcome: string;
+  /** Its tasks' waits for a poller, from its history; absent in results written before they were read. */
+  queueWaits?: TaskQueueWaits;
 }
 
 /** One raid cell's figures. */
@@ -217,8 +219,11 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
       ? (async () => {
           await sleep(Math.max(0, t0 + spec.neighbour!.afterMs - preciseNow()));
           const startedAt = preciseNow();
-          const result = await (await start(neighbourTarget)).result();
-          return { startedAt, completedAt: preciseNow(), outcome: result.outcome };
+          const handle = await start(neighbourTarget);
+          const result = await handle.result();
+          const completedAt = preciseNow();
+          const { events } = await handle.fetchHistory();
+          return { startedAt, completedAt, outcome: result.outcome, queueWaits: taskQueueWaits(events ?? []) };
         })()
       : undefined;
     // Awaited with the burst's results below; a failure before then must not count as unhandled.
@@ -277,7 +282,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
   }
 }
 
-function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string }, requests: readonly LoggedRequest[], t0: number): Omit<NeighbourResult, 'app'> {
+function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string; queueWaits: TaskQueueWaits }, requests: readonly LoggedRequest[], t0: number): Omit<NeighbourResult, 'app'> {
   const { roomId, appId } = target.request.target as { roomId: string; appId: number };
   const after = (operation: string) => (firstArrival(requests, operation, roomId) ?? NaN) - run.startedAt;
   return {
@@ -287,6 +292,7 @@ function neighbourFigures(target: BenchTarget, run: { startedAt: number; complet
     toKickoutMs: after('KickoutUser'),
     toResultMs: run.completedAt - run.startedAt,
     outcome: run.outcome,
+    queueWaits: run.queueWaits,
   };
 }
 

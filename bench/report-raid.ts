@@ -3,7 +3,7 @@ import { fmt } from '../harness/stats';
 import type { ArrivalAnalysis } from './raid-analysis';
 import type { RaidCellFailure, RaidCellResult, RaidResult } from './raid';
 import type { RaidBaseline } from './raid-baseline';
-import type { WorkflowTaskTrouble } from './raid-histories';
+import type { TaskQueueWaits, WorkflowTaskTrouble } from './raid-histories';
 import { RAID_CELL_NAMES, type RaidCellName } from './raid-spec';
 
 /** Seconds from ms, for the tables (the cells drain in tens of seconds). */
@@ -30,6 +30,11 @@ function trouble(t: WorkflowTaskTrouble | undefined): string {
   if (!t) return 'not read';
   const sticky = t.scheduleToStart === undefined ? '' : ` (${t.scheduleToStart} not picked up)`;
   return `${t.timedOut}${sticky} / ${t.failed} (${t.histories})`;
+}
+
+function queueWaitsSentence(w: TaskQueueWaits): string {
+  const activities = Object.entries(w.activitiesMs).map(([type, ms]) => `${type} ${ms}`).join(', ');
+  return `Its tasks waited for a poller (ms): workflow tasks ${w.workflowTasksMs.join(', ')}; activities ${activities}.`;
 }
 
 function warmUp(c: RaidCellResult): string {
@@ -162,7 +167,8 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
         '',
         `In the ${c.name} cell, one takedown in the ${n.app} app (${n.appId}), started ${fmt(n.startedAfterMs / 1000, 2)} s after the burst's first start call: ` +
           `its DeleteStream arrived ${fmt(n.toDeleteStreamMs)} ms after its start call, its KickoutUser ${fmt(n.toKickoutMs)} ms, ` +
-          `and the client had its result (${n.outcome}) after ${fmt(n.toResultMs)} ms.`,
+          `and the client had its result (${n.outcome}) after ${fmt(n.toResultMs)} ms.` +
+          (n.queueWaits ? ` ${queueWaitsSentence(n.queueWaits)}` : ''),
       ];
     }),
     ...samples(r),

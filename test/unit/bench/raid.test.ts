@@ -7,6 +7,7 @@ import type { RaidCellResult, RaidResult } from '../../../bench/raid';
 import { analyseBurst, analyseCell, firstArrival, longestGap, type LoggedRequest, type StartedTakedown } from '../../../bench/raid-analysis';
 import { burstSize, pickRaidCells } from '../../../bench/raid-spec';
 import type { RaidBaseline } from '../../../bench/raid-baseline';
+import { taskQueueWaits } from '../../../bench/raid-histories';
 import { beforeAfter, raidSection } from '../../../bench/report-raid';
 import { renderRaidReport, type RaidOnlyResults } from '../../../bench/report';
 import { WorkerLogCounter } from '../../../bench/worker-logs';
@@ -189,7 +190,10 @@ describe('raid report', () => {
       overall: { ...overall, n: 12 },
     });
     const neighbour = cell('neighbour', {
-      neighbour: { app: 'open', appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced' },
+      neighbour: {
+        app: 'open', appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced',
+        queueWaits: { workflowTasksMs: [12, 2300], activitiesMs: { zegoDeleteStream: 40, zegoKickoutUser: 9 } },
+      },
       pacerTasks: { histories: 3, timedOut: 0, failed: 1 },
     });
     const text = raidSection({ ...raid([multi, neighbour]), workerCheckout: '0eca2e7' }).join('\n');
@@ -198,7 +202,8 @@ describe('raid report', () => {
     expect(text).toContain('| neighbour | 4 | 4 + 1 |');
     expect(text).toContain('0 / 1 (3)');
     expect(text).toContain(
-      'In the neighbour cell, one takedown in the open app (1234567890), started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms.',
+      'In the neighbour cell, one takedown in the open app (1234567890), started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms. ' +
+        'Its tasks waited for a poller (ms): workflow tasks 12, 2300; activities zegoDeleteStream 40, zegoKickoutUser 9.',
     );
     expect(text).toContain('**from a checkout of commit `0eca2e7`**');
   });
@@ -332,5 +337,20 @@ describe('raid plan and command line', () => {
     expect(() => parseArgs(['--only', 'intake', '--worker-root', '/x'])).toThrow('--worker-root goes with the raid cells: not with --only intake');
     expect(() => parseArgs(['--worker-root'])).toThrow('--worker-root takes a directory (got "")');
     expect(() => parseArgs(['--only', 'raid', '--out', 'results'])).toThrow('--only raid would overwrite the committed bench/results.*: name another --out');
+  });
+});
+
+describe('task queue waits from a history', () => {
+  const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+  test('each workflow task and the last attempt of each activity, scheduled to started', () => {
+    const events = [
+      { eventId: 2, eventTime: at(1_000), workflowTaskScheduledEventAttributes: {} },
+      { eventId: 3, eventTime: at(1_015), workflowTaskStartedEventAttributes: { scheduledEventId: 2 } },
+      { eventId: 5, eventTime: at(1_100), activityTaskScheduledEventAttributes: { activityType: { name: 'zegoDeleteStream' } } },
+      { eventId: 6, eventTime: at(1_850), activityTaskStartedEventAttributes: { scheduledEventId: 5 } },
+      { eventId: 8, eventTime: at(2_000), workflowTaskScheduledEventAttributes: {} },
+      { eventId: 9, eventTime: at(4_500), workflowTaskStartedEventAttributes: { scheduledEventId: 8 } },
+    ];
+    expect(taskQueueWaits(events as never)).toEqual({ workflowTasksMs: [15, 2500], activitiesMs: { zegoDeleteStream: 750 } });
   });
 });
