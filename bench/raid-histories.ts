@@ -60,33 +60,44 @@ export async function pacerRuns(client: Client, taskQueue: string, since: number
 }
 
 
-/** Where one takedown waited for a poller: each task's scheduled → started, in history order (ms). */
+/**
+ * Where one takedown's time went, task by task in history order (ms): each task's wait for a
+ * poller (scheduled → started) and its run (started → completed, for an activity its last attempt).
+ */
 export interface TaskQueueWaits {
   workflowTasksMs: number[];
   /** By activity type; an activity retried is counted at its last attempt's start. */
   activitiesMs: Record<string, number>;
+  /** Absent in results written before runs were read. */
+  workflowTaskRunsMs?: number[];
+  activityRunsMs?: Record<string, number>;
 }
 
 function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
   return Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
 }
 
-/** The queue waits of a history's workflow and activity tasks. */
+/** The waits and runs of a history's workflow and activity tasks. */
 export function taskQueueWaits(events: readonly temporal.api.history.v1.IHistoryEvent[]): TaskQueueWaits {
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
-  const waits: TaskQueueWaits = { workflowTasksMs: [], activitiesMs: {} };
+  const between = (from: number | Long | null | undefined, to: temporal.api.history.v1.IHistoryEvent) => {
+    const earlier = byId.get(Number(from));
+    return earlier ? Math.round(eventMs(to) - eventMs(earlier)) : undefined;
+  };
+  const waits: Required<TaskQueueWaits> = { workflowTasksMs: [], activitiesMs: {}, workflowTaskRunsMs: [], activityRunsMs: {} };
+  const activityType = (scheduledId: number | Long | null | undefined) =>
+    byId.get(Number(scheduledId))?.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined;
   for (const e of events) {
-    const workflowTask = e.workflowTaskStartedEventAttributes;
-    if (workflowTask) {
-      const scheduled = byId.get(Number(workflowTask.scheduledEventId));
-      if (scheduled) waits.workflowTasksMs.push(Math.round(eventMs(e) - eventMs(scheduled)));
-    }
-    const activity = e.activityTaskStartedEventAttributes;
-    if (activity) {
-      const scheduled = byId.get(Number(activity.scheduledEventId));
-      const type = scheduled?.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (scheduled && type) waits.activitiesMs[type] = Math.round(eventMs(e) - eventMs(scheduled));
-    }
+    const wait = between(e.workflowTaskStartedEventAttributes?.scheduledEventId, e);
+    if (e.workflowTaskStartedEventAttributes && wait !== undefined) waits.workflowTasksMs.push(wait);
+    const run = between(e.workflowTaskCompletedEventAttributes?.startedEventId, e);
+    if (e.workflowTaskCompletedEventAttributes && run !== undefined) waits.workflowTaskRunsMs.push(run);
+    const started = e.activityTaskStartedEventAttributes;
+    const startedType = activityType(started?.scheduledEventId);
+    if (started && startedType) waits.activitiesMs[startedType] = between(started.scheduledEventId, e) ?? NaN;
+    const completed = e.activityTaskCompletedEventAttributes;
+    const completedType = activityType(completed?.scheduledEventId);
+    if (completed && completedType) waits.activityRunsMs[completedType] = between(completed.startedEventId, e) ?? NaN;
   }
   return waits;
 }

@@ -33,8 +33,9 @@ function trouble(t: WorkflowTaskTrouble | undefined): string {
 }
 
 function queueWaitsSentence(w: TaskQueueWaits): string {
-  const activities = Object.entries(w.activitiesMs).map(([type, ms]) => `${type} ${ms}`).join(', ');
-  return `Its tasks waited for a poller (ms): workflow tasks ${w.workflowTasksMs.join(', ')}; activities ${activities}.`;
+  const list = (byType: Record<string, number>) => Object.entries(byType).map(([type, ms]) => `${type} ${ms}`).join(', ');
+  const runs = w.workflowTaskRunsMs && w.activityRunsMs ? ` Their runs (ms): workflow tasks ${w.workflowTaskRunsMs.join(', ')}; activities ${list(w.activityRunsMs)}.` : '';
+  return `Its tasks waited for a poller (ms): workflow tasks ${w.workflowTasksMs.join(', ')}; activities ${list(w.activitiesMs)}.${runs}`;
 }
 
 function warmUp(c: RaidCellResult): string {

@@ -192,7 +192,7 @@ describe('raid report', () => {
     const neighbour = cell('neighbour', {
       neighbour: {
         app: 'open', appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced',
-        queueWaits: { workflowTasksMs: [12, 2300], activitiesMs: { zegoDeleteStream: 40, zegoKickoutUser: 9 } },
+        queueWaits: { workflowTasksMs: [12, 2300], activitiesMs: { zegoDeleteStream: 40, zegoKickoutUser: 9 }, workflowTaskRunsMs: [30, 25], activityRunsMs: { zegoDeleteStream: 700, zegoKickoutUser: 60 } },
       },
       pacerTasks: { histories: 3, timedOut: 0, failed: 1 },
     });
@@ -203,7 +203,8 @@ describe('raid report', () => {
     expect(text).toContain('0 / 1 (3)');
     expect(text).toContain(
       'In the neighbour cell, one takedown in the open app (1234567890), started 3.00 s after the burst\'s first start call: its DeleteStream arrived 420 ms after its start call, its KickoutUser 505 ms, and the client had its result (enforced) after 730 ms. ' +
-        'Its tasks waited for a poller (ms): workflow tasks 12, 2300; activities zegoDeleteStream 40, zegoKickoutUser 9.',
+        'Its tasks waited for a poller (ms): workflow tasks 12, 2300; activities zegoDeleteStream 40, zegoKickoutUser 9. ' +
+        'Their runs (ms): workflow tasks 30, 25; activities zegoDeleteStream 700, zegoKickoutUser 60.',
     );
     expect(text).toContain('**from a checkout of commit `0eca2e7`**');
   });
@@ -347,10 +348,18 @@ describe('task queue waits from a history', () => {
       { eventId: 2, eventTime: at(1_000), workflowTaskScheduledEventAttributes: {} },
       { eventId: 3, eventTime: at(1_015), workflowTaskStartedEventAttributes: { scheduledEventId: 2 } },
       { eventId: 5, eventTime: at(1_100), activityTaskScheduledEventAttributes: { activityType: { name: 'zegoDeleteStream' } } },
+      { eventId: 4, eventTime: at(1_100), workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } },
+      { eventId: 5, eventTime: at(1_100), activityTaskScheduledEventAttributes: { activityType: { name: 'zegoDeleteStream' } } },
       { eventId: 6, eventTime: at(1_850), activityTaskStartedEventAttributes: { scheduledEventId: 5 } },
+      { eventId: 7, eventTime: at(1_990), activityTaskCompletedEventAttributes: { scheduledEventId: 5, startedEventId: 6 } },
       { eventId: 8, eventTime: at(2_000), workflowTaskScheduledEventAttributes: {} },
       { eventId: 9, eventTime: at(4_500), workflowTaskStartedEventAttributes: { scheduledEventId: 8 } },
     ];
-    expect(taskQueueWaits(events as never)).toEqual({ workflowTasksMs: [15, 2500], activitiesMs: { zegoDeleteStream: 750 } });
+    expect(taskQueueWaits(events as never)).toEqual({
+      workflowTasksMs: [15, 2500],
+      activitiesMs: { zegoDeleteStream: 750 },
+      workflowTaskRunsMs: [85],
+      activityRunsMs: { zegoDeleteStream: 140 },
+    });
   });
 });
