@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startTakedown } from '../src/client';
 import { TAKEDOWN_WORKFLOW_TYPE } from '../src/workflows/definitions';
@@ -50,6 +50,14 @@ export interface NeighbourResult {
   queueWaits?: TaskQueueWaits;
 }
 
+/** The burst's first cut, read from its takedown's history. */
+export interface FirstCut {
+  /** Its start call, ms after the burst's first. */
+  startedAfterMs: number;
+  toDeleteStreamMs: number;
+  queueWaits: TaskQueueWaits;
+}
+
 /** One raid cell's figures. */
 export interface RaidCellResult {
   name: RaidCellName;
@@ -59,6 +67,8 @@ export interface RaidCellResult {
   overall: ArrivalAnalysis;
   apps: RaidAppResult[];
   neighbour?: NeighbourResult;
+  /** The takedown whose DeleteStream arrived first: when it started and where its time went. Absent in older results. */
+  firstCut?: FirstCut;
   /** First start call → the last start call answered, s. */
   startCallsSeconds: number;
   /**
@@ -256,6 +266,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
       requests: requests.filter((r) => r.appId === String(BENCH_APPS[app].appId)),
     }));
     const { overall, apps } = analyseCell(bursts, RAID_LIMIT_PER_SECOND);
+    const firstCut = await firstCutOf(targets, handles, startedAt, requests, t0);
     const outcomes: Record<string, number> = {};
     for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     const takedowns = results.length + (neighbour ? 1 : 0);
@@ -266,6 +277,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
       limitPerSecond: RAID_LIMIT_PER_SECOND,
       overall,
       apps: apps.map((a, k) => ({ ...a, app: spec.apps[k]!.app, appId: BENCH_APPS[spec.apps[k]!.app].appId })),
+      ...(firstCut ? { firstCut } : {}),
       ...(neighbour && neighbourTarget ? { neighbour: { app: spec.neighbour!.app, ...neighbourFigures(neighbourTarget, neighbour, requests, t0) } } : {}),
       startCallsSeconds,
       allCompletedSeconds,
@@ -280,6 +292,22 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
   } finally {
     await control.configure({ rateLimits: { 'zego.DeleteStream': Infinity, 'zego.StopMix': Infinity, 'zego.KickoutUser': Infinity } });
   }
+}
+
+async function firstCutOf(
+  targets: readonly BenchTarget[],
+  handles: readonly WorkflowHandle[],
+  startedAt: readonly number[],
+  requests: readonly LoggedRequest[],
+  t0: number,
+): Promise<FirstCut | undefined> {
+  const roomOf = (t: BenchTarget) => (t.request.target as { roomId: string }).roomId;
+  const index = new Map(targets.map((t, i) => [roomOf(t), i]));
+  const first = requests.filter((r) => r.operation === 'DeleteStream' && index.has(r.params.roomId ?? '')).sort((a, b) => a.at - b.at)[0];
+  if (!first) return undefined;
+  const i = index.get(first.params.roomId!)!;
+  const { events } = await handles[i]!.fetchHistory();
+  return { startedAfterMs: startedAt[i]! - t0, toDeleteStreamMs: first.at - startedAt[i]!, queueWaits: taskQueueWaits(events ?? []) };
 }
 
 function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string; queueWaits: TaskQueueWaits }, requests: readonly LoggedRequest[], t0: number): Omit<NeighbourResult, 'app'> {

@@ -172,6 +172,21 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
           (n.queueWaits ? ` ${queueWaitsSentence(n.queueWaits)}` : ''),
       ];
     }),
+    ...firstCuts(r.cells.filter(ran)),
     ...samples(r),
+  ];
+}
+
+function firstCuts(cells: readonly RaidCellResult[]): string[] {
+  const withFirstCut = cells.filter((c) => c.firstCut);
+  if (!withFirstCut.length) return [];
+  return [
+    '',
+    'The takedown of each cell\'s first cut, from its history:',
+    '',
+    ...withFirstCut.map((c) => {
+      const f = c.firstCut!;
+      return `- ${c.name}: started ${fmt(f.startedAfterMs, 0)} ms after the first start call, its DeleteStream arrived ${fmt(f.toDeleteStreamMs, 0)} ms after its own. ${queueWaitsSentence(f.queueWaits)}`;
+    }),
   ];
 }

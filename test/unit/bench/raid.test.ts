@@ -209,6 +209,16 @@ describe('raid report', () => {
     expect(text).toContain('**from a checkout of commit `0eca2e7`**');
   });
 
+  test("each cell's first cut is told from its takedown's history", () => {
+    const firstCut = { startedAfterMs: 12, toDeleteStreamMs: 640, queueWaits: { workflowTasksMs: [300], activitiesMs: { zegoDeleteStream: 20 }, workflowTaskRunsMs: [90], activityRunsMs: { zegoDeleteStream: 210 } } };
+    const text = raidSection(raid([cell('raid-4', { firstCut }), cell('raid-1')])).join('\n');
+    expect(text).toContain(
+      '- raid-4: started 12 ms after the first start call, its DeleteStream arrived 640 ms after its own. ' +
+        'Its tasks waited for a poller (ms): workflow tasks 300; activities zegoDeleteStream 20. Their runs (ms): workflow tasks 90; activities zegoDeleteStream 210.',
+    );
+    expect(text).not.toContain('- raid-1: started');
+  });
+
   test('a cell that failed keeps its row with the reason, the other cells their figures; sample log lines follow', () => {
     const r = { ...raid([{ name: 'raid-24', workers: 24, error: '12 of 300 takedowns closed by the cell\'s deadline' }, cell('raid-4')]), logSamples: { resourceExhausted: ['{"message":"namespace count limit exceeded"}'], workflowTaskNotFound: [] } };
     const text = raidSection(r).join('\n');
