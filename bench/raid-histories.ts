@@ -59,18 +59,16 @@ export async function pacerRuns(client: Client, taskQueue: string, since: number
   }
 }
 
-
 /**
  * Where one takedown's time went, task by task in history order (ms): each task's wait for a
  * poller (scheduled → started) and its run (started → completed, for an activity its last attempt).
  */
-export interface TaskQueueWaits {
-  workflowTasksMs: number[];
-  /** By activity type; an activity retried is counted at its last attempt's start. */
-  activitiesMs: Record<string, number>;
-  /** Absent in results written before runs were read. */
-  workflowTaskRunsMs?: number[];
-  activityRunsMs?: Record<string, number>;
+export interface TaskTimings {
+  workflowTaskWaitsMs: number[];
+  /** By activity type; an activity retried is counted at its last attempt. */
+  activityWaitsMs: Record<string, number>;
+  workflowTaskRunsMs: number[];
+  activityRunsMs: Record<string, number>;
 }
 
 function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
@@ -78,26 +76,26 @@ function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
 }
 
 /** The waits and runs of a history's workflow and activity tasks. */
-export function taskQueueWaits(events: readonly temporal.api.history.v1.IHistoryEvent[]): TaskQueueWaits {
+export function taskTimings(events: readonly temporal.api.history.v1.IHistoryEvent[]): TaskTimings {
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
   const between = (from: number | Long | null | undefined, to: temporal.api.history.v1.IHistoryEvent) => {
     const earlier = byId.get(Number(from));
     return earlier ? Math.round(eventMs(to) - eventMs(earlier)) : undefined;
   };
-  const waits: Required<TaskQueueWaits> = { workflowTasksMs: [], activitiesMs: {}, workflowTaskRunsMs: [], activityRunsMs: {} };
+  const timings: TaskTimings = { workflowTaskWaitsMs: [], activityWaitsMs: {}, workflowTaskRunsMs: [], activityRunsMs: {} };
   const activityType = (scheduledId: number | Long | null | undefined) =>
     byId.get(Number(scheduledId))?.activityTaskScheduledEventAttributes?.activityType?.name ?? undefined;
   for (const e of events) {
     const wait = between(e.workflowTaskStartedEventAttributes?.scheduledEventId, e);
-    if (e.workflowTaskStartedEventAttributes && wait !== undefined) waits.workflowTasksMs.push(wait);
+    if (e.workflowTaskStartedEventAttributes && wait !== undefined) timings.workflowTaskWaitsMs.push(wait);
     const run = between(e.workflowTaskCompletedEventAttributes?.startedEventId, e);
-    if (e.workflowTaskCompletedEventAttributes && run !== undefined) waits.workflowTaskRunsMs.push(run);
+    if (e.workflowTaskCompletedEventAttributes && run !== undefined) timings.workflowTaskRunsMs.push(run);
     const started = e.activityTaskStartedEventAttributes;
     const startedType = activityType(started?.scheduledEventId);
-    if (started && startedType) waits.activitiesMs[startedType] = between(started.scheduledEventId, e) ?? NaN;
+    if (started && startedType) timings.activityWaitsMs[startedType] = between(started.scheduledEventId, e) ?? NaN;
     const completed = e.activityTaskCompletedEventAttributes;
     const completedType = activityType(completed?.scheduledEventId);
-    if (completed && completedType) waits.activityRunsMs[completedType] = between(completed.startedEventId, e) ?? NaN;
+    if (completed && completedType) timings.activityRunsMs[completedType] = between(completed.startedEventId, e) ?? NaN;
   }
-  return waits;
+  return timings;
 }

@@ -18,7 +18,7 @@ import { mapBounded, runBounded } from '../harness/pool';
 import { withTimeout } from '../harness/retry';
 import { PROJECT_ROOT } from '../harness/worker';
 import { untilIdle } from './intake';
-import { pacerRuns, taskQueueWaits, workflowTaskTrouble, type TaskQueueWaits, type WorkflowTaskTrouble } from './raid-histories';
+import { pacerRuns, taskTimings, workflowTaskTrouble, type TaskTimings, type WorkflowTaskTrouble } from './raid-histories';
 import { CpuMeter, cpuMsPerTakedown, type CpuDelta, type CpuPerTakedown } from './procstat';
 import { analyseCell, firstArrival, type ArrivalAnalysis, type LoggedRequest, type StartedTakedown } from './raid-analysis';
 import { RAID_LIMIT_PER_SECOND, burstSize, idealDrainSeconds, type RaidApp, type RaidCellName, type RaidCellSpec } from './raid-spec';
@@ -46,8 +46,8 @@ export interface NeighbourResult {
   /** Until the client had the workflow's result. */
   toResultMs: number;
   outcome: string;
-  /** Its tasks' waits for a poller, from its history; absent in results written before they were read. */
-  queueWaits?: TaskQueueWaits;
+  /** Its tasks' waits for a poller and runs, from its history; absent in results written before they were read. */
+  taskTimings?: TaskTimings;
 }
 
 /** The burst's first cut, read from its takedown's history. */
@@ -55,7 +55,7 @@ export interface FirstCut {
   /** Its start call, ms after the burst's first. */
   startedAfterMs: number;
   toDeleteStreamMs: number;
-  queueWaits: TaskQueueWaits;
+  taskTimings: TaskTimings;
 }
 
 /** One raid cell's figures. */
@@ -233,7 +233,7 @@ async function runRaidCell(stack: BenchStack, pool: RaidWorkerPool, logs: Worker
           const result = await handle.result();
           const completedAt = preciseNow();
           const { events } = await handle.fetchHistory();
-          return { startedAt, completedAt, outcome: result.outcome, queueWaits: taskQueueWaits(events ?? []) };
+          return { startedAt, completedAt, outcome: result.outcome, taskTimings: taskTimings(events ?? []) };
         })()
       : undefined;
     // Awaited with the burst's results below; a failure before then must not count as unhandled.
@@ -307,10 +307,10 @@ async function firstCutOf(
   if (!first) return undefined;
   const i = index.get(first.params.roomId!)!;
   const { events } = await handles[i]!.fetchHistory();
-  return { startedAfterMs: startedAt[i]! - t0, toDeleteStreamMs: first.at - startedAt[i]!, queueWaits: taskQueueWaits(events ?? []) };
+  return { startedAfterMs: startedAt[i]! - t0, toDeleteStreamMs: first.at - startedAt[i]!, taskTimings: taskTimings(events ?? []) };
 }
 
-function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string; queueWaits: TaskQueueWaits }, requests: readonly LoggedRequest[], t0: number): Omit<NeighbourResult, 'app'> {
+function neighbourFigures(target: BenchTarget, run: { startedAt: number; completedAt: number; outcome: string; taskTimings: TaskTimings }, requests: readonly LoggedRequest[], t0: number): Omit<NeighbourResult, 'app'> {
   const { roomId, appId } = target.request.target as { roomId: string; appId: number };
   const after = (operation: string) => (firstArrival(requests, operation, roomId) ?? NaN) - run.startedAt;
   return {
@@ -320,7 +320,7 @@ function neighbourFigures(target: BenchTarget, run: { startedAt: number; complet
     toKickoutMs: after('KickoutUser'),
     toResultMs: run.completedAt - run.startedAt,
     outcome: run.outcome,
-    queueWaits: run.queueWaits,
+    taskTimings: run.taskTimings,
   };
 }
 

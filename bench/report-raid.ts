@@ -3,7 +3,7 @@ import { fmt } from '../harness/stats';
 import type { ArrivalAnalysis } from './raid-analysis';
 import type { RaidCellFailure, RaidCellResult, RaidResult } from './raid';
 import type { RaidBaseline } from './raid-baseline';
-import type { TaskQueueWaits, WorkflowTaskTrouble } from './raid-histories';
+import type { TaskTimings, WorkflowTaskTrouble } from './raid-histories';
 import { RAID_CELL_NAMES, type RaidCellName } from './raid-spec';
 
 /** Seconds from ms, for the tables (the cells drain in tens of seconds). */
@@ -32,10 +32,12 @@ function trouble(t: WorkflowTaskTrouble | undefined): string {
   return `${t.timedOut}${sticky} / ${t.failed} (${t.histories})`;
 }
 
-function queueWaitsSentence(w: TaskQueueWaits): string {
+function taskTimingsSentence(w: TaskTimings): string {
   const list = (byType: Record<string, number>) => Object.entries(byType).map(([type, ms]) => `${type} ${ms}`).join(', ');
-  const runs = w.workflowTaskRunsMs && w.activityRunsMs ? ` Their runs (ms): workflow tasks ${w.workflowTaskRunsMs.join(', ')}; activities ${list(w.activityRunsMs)}.` : '';
-  return `Its tasks waited for a poller (ms): workflow tasks ${w.workflowTasksMs.join(', ')}; activities ${list(w.activitiesMs)}.${runs}`;
+  return (
+    `Its tasks waited for a poller (ms): workflow tasks ${w.workflowTaskWaitsMs.join(', ')}; activities ${list(w.activityWaitsMs)}. ` +
+    `Their runs (ms): workflow tasks ${w.workflowTaskRunsMs.join(', ')}; activities ${list(w.activityRunsMs)}.`
+  );
 }
 
 function warmUp(c: RaidCellResult): string {
@@ -169,7 +171,7 @@ export function raidSection(r: RaidResult, heading = '## 7. Mass takedowns (raid
         `In the ${c.name} cell, one takedown in the ${n.app} app (${n.appId}), started ${fmt(n.startedAfterMs / 1000, 2)} s after the burst's first start call: ` +
           `its DeleteStream arrived ${fmt(n.toDeleteStreamMs)} ms after its start call, its KickoutUser ${fmt(n.toKickoutMs)} ms, ` +
           `and the client had its result (${n.outcome}) after ${fmt(n.toResultMs)} ms.` +
-          (n.queueWaits ? ` ${queueWaitsSentence(n.queueWaits)}` : ''),
+          (n.taskTimings ? ` ${taskTimingsSentence(n.taskTimings)}` : ''),
       ];
     }),
     ...firstCuts(r.cells.filter(ran)),
@@ -186,7 +188,7 @@ function firstCuts(cells: readonly RaidCellResult[]): string[] {
     '',
     ...withFirstCut.map((c) => {
       const f = c.firstCut!;
-      return `- ${c.name}: started ${fmt(f.startedAfterMs, 0)} ms after the first start call, its DeleteStream arrived ${fmt(f.toDeleteStreamMs, 0)} ms after its own. ${queueWaitsSentence(f.queueWaits)}`;
+      return `- ${c.name}: started ${fmt(f.startedAfterMs, 0)} ms after the first start call, its DeleteStream arrived ${fmt(f.toDeleteStreamMs, 0)} ms after its own. ${taskTimingsSentence(f.taskTimings)}`;
     }),
   ];
 }

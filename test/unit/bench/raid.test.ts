@@ -7,7 +7,7 @@ import type { RaidCellResult, RaidResult } from '../../../bench/raid';
 import { analyseBurst, analyseCell, firstArrival, longestGap, type LoggedRequest, type StartedTakedown } from '../../../bench/raid-analysis';
 import { burstSize, pickRaidCells } from '../../../bench/raid-spec';
 import type { RaidBaseline } from '../../../bench/raid-baseline';
-import { taskQueueWaits } from '../../../bench/raid-histories';
+import { taskTimings } from '../../../bench/raid-histories';
 import { beforeAfter, raidSection } from '../../../bench/report-raid';
 import { renderRaidReport, type RaidOnlyResults } from '../../../bench/report';
 import { WorkerLogCounter } from '../../../bench/worker-logs';
@@ -192,7 +192,7 @@ describe('raid report', () => {
     const neighbour = cell('neighbour', {
       neighbour: {
         app: 'open', appId: 1234567890, startedAfterMs: 3001, toDeleteStreamMs: 420, toKickoutMs: 505, toResultMs: 730, outcome: 'enforced',
-        queueWaits: { workflowTasksMs: [12, 2300], activitiesMs: { zegoDeleteStream: 40, zegoKickoutUser: 9 }, workflowTaskRunsMs: [30, 25], activityRunsMs: { zegoDeleteStream: 700, zegoKickoutUser: 60 } },
+        taskTimings: { workflowTaskWaitsMs: [12, 2300], activityWaitsMs: { zegoDeleteStream: 40, zegoKickoutUser: 9 }, workflowTaskRunsMs: [30, 25], activityRunsMs: { zegoDeleteStream: 700, zegoKickoutUser: 60 } },
       },
       pacerTasks: { histories: 3, timedOut: 0, failed: 1 },
     });
@@ -210,7 +210,7 @@ describe('raid report', () => {
   });
 
   test("each cell's first cut is told from its takedown's history", () => {
-    const firstCut = { startedAfterMs: 12, toDeleteStreamMs: 640, queueWaits: { workflowTasksMs: [300], activitiesMs: { zegoDeleteStream: 20 }, workflowTaskRunsMs: [90], activityRunsMs: { zegoDeleteStream: 210 } } };
+    const firstCut = { startedAfterMs: 12, toDeleteStreamMs: 640, taskTimings: { workflowTaskWaitsMs: [300], activityWaitsMs: { zegoDeleteStream: 20 }, workflowTaskRunsMs: [90], activityRunsMs: { zegoDeleteStream: 210 } } };
     const text = raidSection(raid([cell('raid-4', { firstCut }), cell('raid-1')])).join('\n');
     expect(text).toContain(
       '- raid-4: started 12 ms after the first start call, its DeleteStream arrived 640 ms after its own. ' +
@@ -365,9 +365,9 @@ describe('task queue waits from a history', () => {
       { eventId: 8, eventTime: at(2_000), workflowTaskScheduledEventAttributes: {} },
       { eventId: 9, eventTime: at(4_500), workflowTaskStartedEventAttributes: { scheduledEventId: 8 } },
     ];
-    expect(taskQueueWaits(events as never)).toEqual({
-      workflowTasksMs: [15, 2500],
-      activitiesMs: { zegoDeleteStream: 750 },
+    expect(taskTimings(events as never)).toEqual({
+      workflowTaskWaitsMs: [15, 2500],
+      activityWaitsMs: { zegoDeleteStream: 750 },
       workflowTaskRunsMs: [85],
       activityRunsMs: { zegoDeleteStream: 140 },
     });
