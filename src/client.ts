@@ -90,9 +90,10 @@ export function takedownClientInterceptors(): ClientInterceptors {
 }
 
 /**
- * The fairness key of a takedown's workflow tasks: its provider app, so that on a server with task
- * queue fairness a raid in one app does not queue another app's takedowns behind it. A server
- * without fairness ignores it. At most 38 bytes (the server allows 64).
+ * The fairness key of a takedown's workflow tasks: its provider app. On a server with task queue
+ * fairness, another app's raid waiting in the same partition of the workflow queue does not come
+ * first. Sticky queues and the choice of partition are outside fairness (README, "Queue layouts").
+ * At most 38 bytes (the server allows 64).
  */
 export function takedownFairnessKey(target: { provider: string; appId: string | number }): string {
   return `${target.provider}/${target.appId}`;

@@ -179,7 +179,7 @@ export async function providerPacer(state: PacerState = {}): Promise<void> {
   }
 }
 
-/** One pacer per rate-limited activity queue; the queue name holds no credentials. */
+/** One pacer per pace key (an app's rate-limit bucket, `routes.ts`); the key holds no credentials. */
 export function pacerWorkflowId(paceKey: string): string {
   return `${PACER_ID_PREFIX}${paceKey}`;
 }
